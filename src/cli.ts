@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// The `wirewatch` command.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { loadConfig, ConfigError, type Config } from './config.js';
+import { describeError } from './errors.js';
+import { createLogger, type Logger } from './log.js';
+import { alertToJson } from './bots/console-adapter.js';
+import { classify } from './relevance/topics.js';
+import { runDemo } from './demo/demo.js';
+import { createApp } from './main.js';
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  env: NodeJS.ProcessEnv;
+  /** The logger; by default pino on stderr at the configured level. */
+  logger?: Logger;
+}
+
+const defaultIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  env: process.env,
+};
+
+/** Builds the program; `parseAsync` runs it. Exported so tests drive the real CLI in-process. */
+export function createProgram(io: CliIo = defaultIo): Command {
+  const program = new Command();
+  const config = (): Config => loadConfig(io.env);
+  const logger = (cfg: Config): Logger => io.logger ?? createLogger({ level: cfg.logLevel });
+
+  program
+    .name('wirewatch')
+    .description('Alerts for AI-chip and crypto-market news, in Slack, Discord, webhooks or the console.')
+    .version('0.1.0')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('start')
+    .description('run the bot: poll every source on its schedule, deliver alerts, answer slash commands')
+    .action(async () => {
+      const cfg = config();
+      const log = logger(cfg);
+      const app = await createApp(cfg, { logger: log, listen: true });
+      const stop = async (signal: string) => {
+        log.info({ signal }, 'stopping');
+        const force = setTimeout(() => process.exit(1), 10_000);
+        force.unref();
+        await app.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      if (!cfg.configPath) log.info('no config file: using the built-in catalog and a console channel (see README: Configuration)');
+      await app.start();
+    });
+
+  program
+    .command('poll')
+    .description('poll every source once, deliver what is new, and exit')
+    .option('--once', 'poll once and exit (the only mode; kept for clarity)')
+    .option('--dry-run', 'judge every item now in the feeds against the channels; deliver nothing, remember nothing')
+    .option('--json', 'print one JSON object per alert and line')
+    .action(async (opts: { once?: boolean; dryRun?: boolean; json?: boolean }) => {
+      const cfg = config();
+      const log = logger(cfg);
+      const json = opts.json === true;
+      const app = await createApp(cfg, {
+        logger: log,
+        listen: false,
+        console: { format: json ? 'silent' : 'text', write: io.out },
+        ...(json ? { onAlert: (alert, channel) => io.out(alertToJson(alert, channel.adapter, channel.id)) } : {}),
+      });
+      try {
+        if (opts.dryRun) {
+          for (const source of cfg.sources.filter((s) => s.enabled)) {
+            const preview = await app.pipeline.previewSource(source);
+            if (!preview.ok) {
+              io.err(`${source.id}: ${preview.error}`);
+              continue;
+            }
+            for (const { alert, channel } of preview.alerts) {
+              io.out(json ? alertToJson(alert, channel.adapter, channel.id) : `${channel.adapter}:${channel.id} ← ${alert.title} [${alert.topics.join(', ')}] (${alert.matched.join(', ')})`);
+            }
+          }
+          return;
+        }
+        const { polls, delivery } = await app.pollOnce();
+        const failed = polls.filter((p) => p.outcome === 'failed');
+        for (const p of failed) io.err(`${p.sourceId}: ${p.error ?? 'failed'}`);
+        if (!json) {
+          const seeded = polls.filter((p) => p.outcome === 'seeded').length;
+          const alerts = polls.reduce((n, p) => n + p.alerts, 0);
+          io.err(`polled ${polls.length} source(s): ${seeded} seeded, ${failed.length} failed, ${alerts} alert(s); delivered ${delivery.delivered}, retrying ${delivery.retried}, dropped ${delivery.dropped}`);
+        }
+        if (failed.length === polls.length && polls.length > 0) process.exitCode = 1;
+      } finally {
+        await app.stop();
+      }
+    });
+
+  program
+    .command('classify')
+    .description('show the topics a headline gets and the terms that decided them')
+    .argument('<text...>', 'a headline, optionally followed by a summary')
+    .action((words: string[]) => {
+      const text = words.join(' ');
+      const j = classify({ title: text, summary: '' });
+      io.out(j.topics.length === 0 ? 'no topic' : j.topics.map((t) => `${t}: ${j.topicTerms[t].join(', ')}`).join('\n'));
+    });
+
+  program
+    .command('demo')
+    .description('a one-minute offline demo: local feeds, in-process store, console alerts')
+    .option('--fast', 'no pauses between steps')
+    .action(async (opts: { fast?: boolean }) => {
+      await runDemo({ out: io.out, pauseMs: opts.fast ? 0 : 1200, ...(io.logger ? { logger: io.logger } : {}) });
+    });
+
+  return program;
+}
+
+/** Runs the CLI; a bad config or an unexpected error prints one clear message and exits non-zero. */
+export async function main(argv: string[] = process.argv, io: CliIo = defaultIo): Promise<number> {
+  const program = createProgram(io).exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof ConfigError) {
+      io.err(`wirewatch: ${err.message}`);
+      return 2;
+    }
+    io.err(`wirewatch: ${describeError(err)}`);
+    return 1;
+  }
+}
+
+const invokedDirectly = (() => {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  main().then(
+    (code) => {
+      if (code !== 0) process.exit(code);
+    },
+    (err: unknown) => {
+      process.stderr.write(`wirewatch: ${describeError(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,263 @@
+// The only file that reads process.env. Everything is validated once, at start, and every problem is
+// reported together with where it is.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { ADAPTER_KINDS, TOPICS, type ChannelConfig, type SourceConfig } from './domain.js';
+import { WirewatchError } from './errors.js';
+import { checkCron, everyToCron } from './schedule-spec.js';
+import { DEFAULT_CHANNELS, DEFAULT_SOURCES } from './sources/catalog.js';
+import { parseCidrList } from './sources/http/safe-fetch.js';
+
+export interface Config {
+  /** The YAML file read, or undefined when the built-in catalog is used. */
+  configPath: string | undefined;
+  sources: SourceConfig[];
+  channels: ChannelConfig[];
+  redis: { url: string | undefined; prefix: string };
+  fetch: { allowCidrs: string[]; timeoutMs: number; maxBytes: number };
+  slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined } | undefined;
+  discord: { token: string; apiUrl: string | undefined } | undefined;
+  logLevel: string;
+  /** How long an item key is remembered after it was last seen in its feed, in ms. */
+  seenTtlMs: number;
+}
+
+const DEFAULTS = {
+  configPath: './wirewatch.yaml',
+  redisPrefix: 'wirewatch:',
+  slackPort: 3000,
+  fetchTimeoutMs: 15_000,
+  fetchMaxBytes: 5 * 1024 * 1024,
+  seenTtlMs: 30 * 86_400_000,
+  logLevel: 'info',
+} as const;
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const optionalInt = (min: number, max: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number')
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .optional(),
+  );
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const envSchema = z.object({
+  WIREWATCH_CONFIG: optionalText,
+  REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  WIREWATCH_REDIS_PREFIX: optionalText,
+  WIREWATCH_FETCH_ALLOW: optionalText,
+  WIREWATCH_FETCH_TIMEOUT_MS: optionalInt(1000, 120_000),
+  WIREWATCH_FETCH_MAX_BYTES: optionalInt(1024, 100 * 1024 * 1024),
+  LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_PORT: optionalInt(0, 65535),
+  SLACK_API_URL: optionalText.pipe(httpUrl.optional()),
+  DISCORD_TOKEN: optionalText,
+  DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+});
+
+const idSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits, ".", "_", ":" or "-"');
+
+const sourceSchema = z
+  .object({
+    id: idSchema,
+    name: z.string().min(1).max(200).optional(),
+    url: httpUrl,
+    every: z.string().optional(),
+    cron: z.string().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.every !== undefined && s.cron !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give either every or cron, not both', path: ['every'] });
+    }
+    if (s.every !== undefined) {
+      const r = everyToCron(s.every);
+      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason, path: ['every'] });
+    }
+    if (s.cron !== undefined) {
+      const reason = checkCron(s.cron);
+      if (reason) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${reason}`, path: ['cron'] });
+    }
+  });
+
+const channelSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    adapter: z.enum(ADAPTER_KINDS),
+    webhookUrl: httpUrl.optional(),
+    topics: z.array(z.enum(TOPICS)).default([]),
+    watch: z.array(z.string().min(1).max(200)).max(500).default([]),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const needsHook = c.adapter === 'slack-webhook' || c.adapter === 'discord-webhook';
+    if (needsHook && !c.webhookUrl) ctx.addIssue({ code: 'custom', message: `adapter ${c.adapter} needs webhookUrl`, path: ['webhookUrl'] });
+    if (!needsHook && c.webhookUrl) ctx.addIssue({ code: 'custom', message: `webhookUrl is only for slack-webhook and discord-webhook`, path: ['webhookUrl'] });
+  });
+
+const fileSchema = z
+  .object({
+    sources: z.array(sourceSchema).default([]),
+    /** `true`: keep the built-in catalog beside `sources`; `false`: drop it; `{ disable: [ids] }`: keep all but these. */
+    catalog: z.union([z.boolean(), z.object({ disable: z.array(z.string()).default([]) }).strict()]).optional(),
+    channels: z.array(channelSchema).min(1, 'at least one channel is needed').optional(),
+  })
+  .strict();
+
+/** A config that cannot be used; `problems` lists every one as `where: why`. */
+export class ConfigError extends WirewatchError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('config_invalid', `invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+function issuesToProblems(where: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((i) => {
+    const path = i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    return `${where}${path}: ${i.message}`;
+  });
+}
+
+export interface LoadConfigOptions {
+  /** Directory relative paths are resolved against. */
+  cwd?: string;
+}
+
+/** Reads the environment and the YAML config file (if any). Throws a ConfigError naming every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const problems: string[] = [];
+  // Each variable is parsed on its own, so one bad value neither hides the others nor their problems.
+  const e = {} as Env;
+  for (const [name, schema] of Object.entries(envSchema.shape) as Array<[keyof Env, z.ZodType]>) {
+    const parsed = schema.safeParse(env[name]);
+    if (parsed.success) (e as Record<string, unknown>)[name] = parsed.data;
+    else problems.push(...parsed.error.issues.map((i) => `${name}: ${i.message}`));
+  }
+
+  const allow = parseCidrList(e.WIREWATCH_FETCH_ALLOW ?? '');
+  for (const err of allow.errors) problems.push(`WIREWATCH_FETCH_ALLOW: ${err}`);
+
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = e.WIREWATCH_CONFIG !== undefined;
+  const configPath = resolve(cwd, e.WIREWATCH_CONFIG ?? DEFAULTS.configPath);
+  let sources: SourceConfig[] = DEFAULT_SOURCES.map((s) => ({ ...s }));
+  let channels: ChannelConfig[] = DEFAULT_CHANNELS.map((c) => ({ ...c, topics: [...c.topics], watch: [...c.watch] }));
+  let usedPath: string | undefined;
+
+  if (existsSync(configPath)) {
+    usedPath = configPath;
+    const fromFile = readConfigFile(configPath, problems);
+    if (fromFile) {
+      const own = fromFile.sources.map(
+        (s): SourceConfig => ({
+          id: s.id,
+          name: s.name,
+          url: s.url,
+          every: s.cron === undefined ? (s.every ?? '5m') : undefined,
+          cron: s.cron,
+          enabled: s.enabled,
+        }),
+      );
+      // Without `catalog:`, a file that lists its own sources replaces the built-in catalog.
+      const includeCatalog = fromFile.catalog === undefined ? own.length === 0 : fromFile.catalog !== false;
+      const disabled = typeof fromFile.catalog === 'object' ? fromFile.catalog.disable : [];
+      const catalog = includeCatalog ? DEFAULT_SOURCES.filter((s) => !disabled.includes(s.id) && !own.some((o) => o.id === s.id)) : [];
+      sources = [...own, ...catalog.map((s) => ({ ...s }))];
+      if (fromFile.channels) {
+        channels = fromFile.channels.map((c) => ({
+          id: c.id,
+          adapter: c.adapter,
+          webhookUrl: c.webhookUrl,
+          topics: c.topics,
+          watch: c.watch,
+        }));
+      }
+      const seen = new Set<string>();
+      sources.forEach((s, i) => {
+        if (seen.has(s.id)) problems.push(`${configPath}: sources[${i}].id: duplicate id "${s.id}"`);
+        seen.add(s.id);
+      });
+      const seenChannels = new Set<string>();
+      channels.forEach((c, i) => {
+        const key = `${c.adapter}:${c.id}`;
+        if (seenChannels.has(key)) problems.push(`${configPath}: channels[${i}]: duplicate channel ${key}`);
+        seenChannels.add(key);
+      });
+    }
+  } else if (explicit) {
+    problems.push(`WIREWATCH_CONFIG: ${configPath} does not exist`);
+  }
+
+  const usesSlack = channels.some((c) => c.adapter === 'slack');
+  const usesDiscord = channels.some((c) => c.adapter === 'discord');
+  if (usesSlack && !e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required because a channel uses adapter slack');
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (slash commands are verified with it)');
+  if (usesDiscord && !e.DISCORD_TOKEN) problems.push('DISCORD_TOKEN: required because a channel uses adapter discord');
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    configPath: usedPath,
+    sources,
+    channels,
+    redis: { url: e.REDIS_URL, prefix: e.WIREWATCH_REDIS_PREFIX ?? DEFAULTS.redisPrefix },
+    fetch: {
+      allowCidrs: allow.cidrs,
+      timeoutMs: e.WIREWATCH_FETCH_TIMEOUT_MS ?? DEFAULTS.fetchTimeoutMs,
+      maxBytes: e.WIREWATCH_FETCH_MAX_BYTES ?? DEFAULTS.fetchMaxBytes,
+    },
+    slack:
+      e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
+        ? { token: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT ?? DEFAULTS.slackPort, apiUrl: e.SLACK_API_URL }
+        : undefined,
+    discord: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL } : undefined,
+    logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    seenTtlMs: DEFAULTS.seenTtlMs,
+  };
+}
+
+type FileConfig = z.output<typeof fileSchema>;
+type Env = z.output<typeof envSchema>;
+
+function readConfigFile(path: string, problems: string[]): FileConfig | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    problems.push(`${path}: cannot be read (${(err as Error).message})`);
+    return undefined;
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) problems.push(`${path}: YAML ${err.message.split('\n')[0] ?? ''}`);
+    return undefined;
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems.push(...issuesToProblems(path, parsed.error.issues).map((p) => p.replace(`${path}.`, `${path}: `)));
+    return undefined;
+  }
+  return parsed.data;
+}

@@ -1,0 +1,172 @@
+// Composition root: config → logger → redis → store → fetcher → adapters → commands → pipeline →
+// scheduler. The only place that constructs clients. Imported only by the entry points (cli, demo).
+import { Redis } from 'ioredis';
+import type { AdapterKind, Alert, ChannelConfig, SourceConfig } from './domain.js';
+import type { Config } from './config.js';
+import { describeError } from './errors.js';
+import type { Logger } from './log.js';
+import { redactUrl } from './log.js';
+import type { ChatAdapter } from './bots/chat-adapter.js';
+import { createCommandHandler } from './bots/commands/command-core.js';
+import { createConsoleAdapter, type ConsoleAdapterOptions } from './bots/console-adapter.js';
+import { createDiscordBot, type DiscordBot } from './bots/discord/discord-adapter.js';
+import { createDiscordWebhookAdapter } from './bots/discord/discord-webhook-adapter.js';
+import { createSlackBot, type SlackBot } from './bots/slack/slack-adapter.js';
+import { createSlackWebhookAdapter } from './bots/slack/slack-webhook-adapter.js';
+import { createDeliverer, type Deliverer, type DrainReport } from './pipeline/deliver.js';
+import { createPipeline, type Pipeline, type PollReport } from './pipeline/poll-source.js';
+import { createScheduler, type Scheduler } from './pipeline/scheduler.js';
+import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
+import { createMemoryStore } from './store/memory-store.js';
+import { createRedisStore } from './store/redis-store.js';
+import type { Store } from './store/store.js';
+
+export interface AppOptions {
+  logger: Logger;
+  /** How the console adapter prints (poll --json makes it silent and prints JSON itself). */
+  console?: ConsoleAdapterOptions;
+  /** Called for every alert enqueued. */
+  onAlert?: (alert: Alert, channel: ChannelConfig) => void;
+  /** Start the chat listeners (Slack HTTP receiver, Discord gateway). `poll --once` does not. */
+  listen?: boolean;
+  /** Use this store instead of the one the config names (the demo, tests). */
+  store?: Store;
+  /** Poll every source right away when the scheduler starts. */
+  pollOnStart?: boolean;
+  /** Interval of the outbox retry loop, in ms. */
+  deliveryIntervalMs?: number;
+}
+
+export interface App {
+  store: Store;
+  pipeline: Pipeline;
+  deliverer: Deliverer;
+  /** The Slack HTTP port once listening. */
+  slackPort: number | undefined;
+  /** Polls every enabled source once, then delivers what is due. */
+  pollOnce(): Promise<{ polls: PollReport[]; delivery: DrainReport }>;
+  /** Starts listeners, the per-source schedule and the delivery loop. */
+  start(): Promise<void>;
+  /** Stops everything and closes what was opened; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const logger = options.logger;
+  let redis: Redis | undefined;
+  let store = options.store;
+  if (!store) {
+    if (config.redis.url) {
+      redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false });
+      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
+      store = createRedisStore(redis, { prefix: config.redis.prefix, ownsClient: true });
+      logger.info({ redis: redactUrl(config.redis.url), prefix: config.redis.prefix }, 'store: redis');
+    } else {
+      store = createMemoryStore();
+      logger.info('store: in-process (set REDIS_URL to remember across restarts)');
+    }
+  }
+  const theStore = store;
+
+  const fetcher = createSafeFetcher({
+    ...DEFAULT_FETCH_POLICY,
+    allowCidrs: config.fetch.allowCidrs,
+    timeoutMs: config.fetch.timeoutMs,
+    maxBytes: config.fetch.maxBytes,
+  });
+
+  const onCommand = createCommandHandler({ store: theStore, logger: logger.child({ part: 'commands' }), channels: config.channels });
+  const adapters = new Map<AdapterKind, ChatAdapter>();
+  adapters.set('console', createConsoleAdapter(options.console));
+  adapters.set('slack-webhook', createSlackWebhookAdapter({ logger: logger.child({ adapter: 'slack-webhook' }) }));
+  adapters.set('discord-webhook', createDiscordWebhookAdapter({ logger: logger.child({ adapter: 'discord-webhook' }), apiUrl: config.discord?.apiUrl }));
+  let slack: SlackBot | undefined;
+  let discord: DiscordBot | undefined;
+  if (config.slack) {
+    slack = createSlackBot({
+      token: config.slack.token,
+      signingSecret: config.slack.signingSecret,
+      port: config.slack.port,
+      apiUrl: config.slack.apiUrl,
+      logger: logger.child({ adapter: 'slack' }),
+      onCommand,
+    });
+    adapters.set('slack', slack.adapter);
+  }
+  if (config.discord) {
+    discord = createDiscordBot({
+      token: config.discord.token,
+      apiUrl: config.discord.apiUrl,
+      logger: logger.child({ adapter: 'discord' }),
+      onCommand,
+      listenForCommands: options.listen ?? false,
+    });
+    adapters.set('discord', discord.adapter);
+  }
+
+  const pipeline = createPipeline({
+    store: theStore,
+    fetcher,
+    logger,
+    channels: config.channels,
+    seenTtlMs: config.seenTtlMs,
+    ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+  });
+  const deliverer = createDeliverer({ store: theStore, adapters, channels: config.channels, logger: logger.child({ part: 'delivery' }) });
+
+  const drain = async (): Promise<void> => {
+    try {
+      const r = await deliverer.drain();
+      if (r.delivered + r.retried + r.dropped > 0) logger.info(r, 'delivery');
+    } catch (err) {
+      logger.error({ err: describeError(err) }, 'delivery loop failed; will retry');
+    }
+  };
+
+  const enabled: SourceConfig[] = config.sources.filter((s) => s.enabled);
+  let scheduler: Scheduler | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const app: App = {
+    store: theStore,
+    pipeline,
+    deliverer,
+    slackPort: undefined,
+    async pollOnce() {
+      const polls = await Promise.all(enabled.map((s) => pipeline.pollSource(s)));
+      const delivery = await deliverer.drain();
+      return { polls, delivery };
+    },
+    async start() {
+      if (slack) {
+        const { port } = await slack.start();
+        app.slackPort = port;
+        logger.info({ port }, 'slack: listening for slash commands at /slack/events');
+      }
+      if (discord && options.listen) await discord.start();
+      scheduler = createScheduler({
+        sources: enabled,
+        logger,
+        maxJitterMs: 5000,
+        run: async (source) => {
+          const report = await pipeline.pollSource(source);
+          if (report.alerts > 0) await drain();
+        },
+      });
+      await scheduler.start({ runNow: options.pollOnStart ?? true });
+      timer = setInterval(() => void drain(), options.deliveryIntervalMs ?? 5000);
+      timer.unref();
+      logger.info({ sources: enabled.length, channels: config.channels.length }, 'wirewatch started');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await scheduler?.stop();
+      await Promise.allSettled([slack?.close(), discord?.close(), ...[...adapters.values()].map((a) => a.close())]);
+      await fetcher.close();
+      if (!options.store) await theStore.close();
+    },
+  };
+  return app;
+}

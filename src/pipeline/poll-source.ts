@@ -1,0 +1,197 @@
+// One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
+import { createHash } from 'node:crypto';
+import type { Alert, ChannelConfig, ChannelKey, FetchState, NewsItem, PendingDelivery, RecentAlert, SourceConfig } from '../domain.js';
+import { RateLimitedError, WirewatchError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { tokens } from '../relevance/fold.js';
+import { classify } from '../relevance/topics.js';
+import { compileChannelRule } from '../relevance/watchlist.js';
+import { pollFeed } from '../sources/feed/feed-source.js';
+import type { SafeFetcher } from '../sources/http/safe-fetch.js';
+import { emptyFetchState, type Store } from '../store/store.js';
+
+export interface PipelineOptions {
+  store: Store;
+  fetcher: SafeFetcher;
+  logger: Logger;
+  /** Channels from the config; their chat-added watch terms are read from the store at each poll. */
+  channels: readonly ChannelConfig[];
+  /** How long an item key is remembered after it was last seen, in ms. */
+  seenTtlMs: number;
+  now?: () => Date;
+  /** Called for every alert enqueued (poll --json prints them). */
+  onAlert?: (alert: Alert, channel: ChannelConfig) => void;
+}
+
+/** What one poll did, for logs, the CLI and tests. */
+export interface PollReport {
+  sourceId: string;
+  outcome: 'seeded' | 'polled' | 'not-modified' | 'unchanged' | 'failed';
+  /** Items in the feed. */
+  items: number;
+  /** Items never seen before. */
+  fresh: number;
+  /** Alerts enqueued (one per item and channel). */
+  alerts: number;
+  error?: string;
+}
+
+/** Keys remembered per source at most; a feed rarely carries more than a few hundred items. */
+const MIN_KEYS_PER_SOURCE = 2000;
+
+const channelKeyOf = (c: ChannelConfig): ChannelKey => `${c.adapter}:${c.id}`;
+
+/** The alert id: the same item never gets two ids for one channel. */
+export function alertId(sourceId: string, itemKey: string, channel: ChannelKey): string {
+  return createHash('sha256').update(`${sourceId}\u0000${itemKey}\u0000${channel}`).digest('hex').slice(0, 32);
+}
+
+export interface Pipeline {
+  /** Polls one source once. Never throws: a failure is reported and remembered in the fetch state. */
+  pollSource(source: SourceConfig): Promise<PollReport>;
+  /**
+   * Judges every item now in a source's feed against the channels, as if all were new, and
+   * writes nothing: what `poll --dry-run` shows.
+   */
+  previewSource(source: SourceConfig): Promise<{ ok: true; alerts: Array<{ alert: Alert; channel: ChannelConfig }> } | { ok: false; error: string }>;
+}
+
+export function createPipeline(options: PipelineOptions): Pipeline {
+  const { store, fetcher, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const ruleCache = new Map<ChannelKey, { signature: string; rule: ReturnType<typeof compileChannelRule> }>();
+
+  async function channelRules(): Promise<Array<{ channel: ChannelConfig; rule: ReturnType<typeof compileChannelRule> }>> {
+    return Promise.all(
+      options.channels.map(async (channel) => {
+        const key = channelKeyOf(channel);
+        const chatTerms = await store.getWatchTerms(key);
+        const terms = [...channel.watch, ...chatTerms];
+        const signature = `${channel.topics.join(',')}\u0000${terms.join('\u0000')}`;
+        const cached = ruleCache.get(key);
+        if (cached && cached.signature === signature) return { channel, rule: cached.rule };
+        const rule = compileChannelRule({ topics: channel.topics, terms });
+        ruleCache.set(key, { signature, rule });
+        return { channel, rule };
+      }),
+    );
+  }
+
+  function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: Awaited<ReturnType<typeof channelRules>>) {
+    const alerts: Array<{ alert: Alert; channel: ChannelConfig }> = [];
+    const recent: RecentAlert[] = [];
+    const alertedAt = now().toISOString();
+    for (const item of items) {
+      const judgement = classify(item);
+      const itemTokens = tokens(`${item.title} ${item.summary}`);
+      const channelsForItem: ChannelKey[] = [];
+      for (const { channel, rule } of rules) {
+        const decision = rule.decide(itemTokens, judgement);
+        if (!decision.alert) continue;
+        const key = channelKeyOf(channel);
+        channelsForItem.push(key);
+        alerts.push({
+          channel,
+          alert: {
+            id: alertId(source.id, item.key, key),
+            channel: key,
+            title: item.title,
+            url: item.url,
+            source: sourceName,
+            sourceId: source.id,
+            published: item.published,
+            topics: judgement.topics,
+            matched: decision.matched,
+            summary: item.summary,
+          },
+        });
+      }
+      if (channelsForItem.length > 0) {
+        recent.push({
+          title: item.title,
+          url: item.url,
+          source: sourceName,
+          sourceId: source.id,
+          published: item.published,
+          topics: judgement.topics,
+          alertedAt,
+          channels: channelsForItem,
+        });
+      }
+    }
+    return { alerts, recent };
+  }
+
+  async function pollSource(source: SourceConfig): Promise<PollReport> {
+    const log = logger.child({ source: source.id });
+    // On failure the state read before the fetch is kept (plus the failure): recording the new
+    // validators or body hash of a poll whose items were not claimed would skip them for good.
+    let prior: FetchState | undefined;
+    try {
+      prior = await store.getFetchState(source.id).catch((err: unknown) => {
+        throw new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
+      });
+      const result = await pollFeed(fetcher, source, prior, now);
+      let state: FetchState = { ...result.state, failures: 0, lastError: undefined };
+      if (result.kind !== 'parsed') {
+        await store.setFetchState(source.id, state);
+        log.debug({ outcome: result.kind }, 'nothing new');
+        return { sourceId: source.id, outcome: result.kind, items: 0, fresh: 0, alerts: 0 };
+      }
+      const items = result.feed.items;
+      const sourceName = source.name ?? result.feed.title ?? source.id;
+      const claim = await store.claim(
+        source.id,
+        items.map((i) => i.key),
+        { ttlMs: options.seenTtlMs, maxKeys: Math.max(MIN_KEYS_PER_SOURCE, items.length * 4) },
+      );
+      if (claim.firstPoll) {
+        await store.setFetchState(source.id, state);
+        log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
+        return { sourceId: source.id, outcome: 'seeded', items: items.length, fresh: claim.fresh.length, alerts: 0 };
+      }
+      const freshKeys = new Set(claim.fresh);
+      // Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order.
+      const freshItems = items.filter((i) => freshKeys.has(i.key)).reverse();
+      freshItems.sort((a, b) => (a.published && b.published ? a.published.localeCompare(b.published) : 0));
+      const { alerts, recent } = buildAlerts(source, sourceName, freshItems, await channelRules());
+      if (alerts.length > 0) {
+        const base = now().getTime();
+        const deliveries: PendingDelivery[] = alerts.map(({ alert }, i) => ({ alert, attempts: 0, notBefore: base + i }));
+        await store.enqueueDeliveries(deliveries);
+        await store.addRecentAlerts(recent);
+        for (const { alert, channel } of alerts) options.onAlert?.(alert, channel);
+      }
+      if (freshItems.length > 0) state = { ...state, lastNewAt: now().toISOString() };
+      await store.setFetchState(source.id, state);
+      log.info({ items: items.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
+      return { sourceId: source.id, outcome: 'polled', items: items.length, fresh: freshItems.length, alerts: alerts.length };
+    } catch (err) {
+      const message = describeError(err);
+      const failures = (prior?.failures ?? 0) + 1;
+      const level = err instanceof WirewatchError && err.code === 'store_failed' ? 'error' : 'warn';
+      log[level]({ err: message, failures, ...(err instanceof RateLimitedError ? { retryAfterMs: err.retryAfterMs } : {}) }, 'poll failed');
+      // Without the state we read, writing one would erase the remembered validators: leave it.
+      if (prior) {
+        await store
+          .setFetchState(source.id, { ...prior, failures, lastError: message, lastFetchAt: now().toISOString() })
+          .catch((storeErr: unknown) => log.error({ err: describeError(storeErr) }, 'cannot record the failure'));
+      }
+      return { sourceId: source.id, outcome: 'failed', items: 0, fresh: 0, alerts: 0, error: message };
+    }
+  }
+
+  async function previewSource(source: SourceConfig) {
+    try {
+      const result = await pollFeed(fetcher, source, emptyFetchState(), now);
+      if (result.kind !== 'parsed') return { ok: true as const, alerts: [] };
+      const sourceName = source.name ?? result.feed.title ?? source.id;
+      const { alerts } = buildAlerts(source, sourceName, result.feed.items, await channelRules());
+      return { ok: true as const, alerts };
+    } catch (err) {
+      return { ok: false as const, error: describeError(err) };
+    }
+  }
+
+  return { pollSource, previewSource };
+}

@@ -1,0 +1,258 @@
+// Watch terms: what people type after `/watch add`, their stored form, and the per-channel rule
+// "one of my topics OR one of my terms, AND none of my exclusions". All channels' terms are
+// compiled into one phrase matcher, so an item is scanned once however many channels there are.
+import { TOPICS, type ChannelKey, type Judgement, type Topic } from '../domain.js';
+import { fold } from './fold.js';
+import { createPhraseMatcher } from './phrase-matcher.js';
+
+/** One watch term. */
+export interface WatchTerm {
+  /** The term as typed, without its `-`, quotes or `$`. */
+  raw: string;
+  /** The folded phrase that is matched (see `fold.ts`): tokens separated by single spaces. */
+  phrase: string;
+  /** True for `-term`: an item matching it never reaches the channel. */
+  exclude: boolean;
+}
+
+/** Longest term accepted, in characters (UTF-16 code units) as typed. */
+export const MAX_TERM_LENGTH = 100;
+/** Most terms accepted in one input. */
+export const MAX_TERMS_PER_INPUT = 50;
+
+const SEPARATORS = new Set([' ', '\t', '\n', '\r', '\f', '\v', '\u00a0', '\u2009', '\u202f', '\u3000', ',', '，', '、']);
+/** ASCII, curly and French quotes open a phrase … */
+const OPEN_QUOTES = new Set(['"', '“', '”', '„', '«']);
+/** … and any of these closes it, since phones mix straight and curly quotes. */
+const CLOSE_QUOTES = new Set(['"', '“', '”', '»']);
+/** A minus, and the dashes that phones and word processors substitute for it. */
+const MINUS = new Set(['-', '−', '–']);
+
+function isSeparator(ch: string): boolean {
+  return SEPARATORS.has(ch) || /^\s$/u.test(ch);
+}
+
+/**
+ * Parses what a user typed: bare words, double-quoted phrases (straight, curly or « »), a leading
+ * `-` for exclusions, `$TICKER` (kept as the ticker), whitespace or commas between terms.
+ * Problems are returned, never thrown: an unterminated quote, an empty term, a term longer than
+ * `MAX_TERM_LENGTH`, more than `MAX_TERMS_PER_INPUT` terms, a term that folds to nothing. `terms`
+ * holds the valid terms (the first `MAX_TERMS_PER_INPUT` at most), deduplicated, in input order;
+ * a caller that wants all-or-nothing checks `errors.length`.
+ */
+export function parseWatchInput(input: string): { terms: WatchTerm[]; errors: string[] } {
+  const terms: WatchTerm[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  let written = 0;
+  const chars = [...input];
+  let i = 0;
+  while (i < chars.length) {
+    const ch = chars[i] ?? '';
+    if (isSeparator(ch)) {
+      i += 1;
+      continue;
+    }
+    const begin = i;
+    let exclude = false;
+    if (MINUS.has(ch)) {
+      exclude = true;
+      i += 1;
+    }
+    let raw: string;
+    const next = chars[i] ?? '';
+    if (OPEN_QUOTES.has(next)) {
+      let close = i + 1;
+      while (close < chars.length && !CLOSE_QUOTES.has(chars[close] ?? '')) close += 1;
+      if (close >= chars.length) {
+        errors.push(`unterminated quote: ${chars.slice(begin).join('')}`);
+        break;
+      }
+      raw = chars.slice(i + 1, close).join('').trim();
+      i = close + 1;
+    } else {
+      let end = i;
+      while (end < chars.length && !isSeparator(chars[end] ?? '')) end += 1;
+      raw = chars.slice(i, end).join('');
+      i = end;
+    }
+    written += 1;
+    const typed = chars.slice(begin, i).join('');
+    if (raw.startsWith('$')) raw = raw.slice(1);
+    if (raw.trim() === '') {
+      errors.push(`empty term: ${typed}`);
+      continue;
+    }
+    if (raw.length > MAX_TERM_LENGTH) {
+      errors.push(`term longer than ${MAX_TERM_LENGTH} characters: ${typed.slice(0, 30)}…`);
+      continue;
+    }
+    const phrase = fold(raw);
+    if (phrase === '') {
+      errors.push(`term has no letter or digit: ${typed}`);
+      continue;
+    }
+    const key = `${exclude ? '-' : '+'}${phrase}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    terms.push({ raw, phrase, exclude });
+  }
+  if (written > MAX_TERMS_PER_INPUT) {
+    errors.push(`too many terms: ${written} (at most ${MAX_TERMS_PER_INPUT} at once)`);
+    terms.splice(MAX_TERMS_PER_INPUT);
+  }
+  return { terms, errors };
+}
+
+/**
+ * The canonical text of a term, which is also its stored form: the folded phrase, quoted when it
+ * has several tokens, `-` first for an exclusion (`nvidia`, `"stargate project"`, `-gaming`).
+ * `parseWatchInput` of this text gives the same phrase back, and two spellings of one term
+ * (`NVDA`, `$nvda`) get one stored form.
+ */
+export function formatWatchTerm(t: WatchTerm): string {
+  const body = t.phrase.includes(' ') ? `"${t.phrase}"` : t.phrase;
+  return t.exclude ? `-${body}` : body;
+}
+
+/** What one channel wants. */
+export interface ChannelRule {
+  /** Items judged to have one of these topics reach the channel. */
+  topics: readonly Topic[];
+  /** Watch terms in stored form (see `formatWatchTerm`); raw config spellings are accepted too. */
+  terms: readonly string[];
+}
+
+/** Whether one item goes to one channel, and why. */
+export interface ChannelDecision {
+  alert: boolean;
+  /**
+   * When `alert`: the include terms that matched (canonical stored form), then the topic terms
+   * that decided the channel's topics (from the judgement); empty otherwise.
+   */
+  matched: string[];
+  /** The exclusions (canonical stored form) that matched, whether or not they blocked an alert. */
+  excluded: string[];
+}
+
+/** A stored term that could not be compiled; it is skipped, never matched. */
+export interface InvalidTerm {
+  channel: ChannelKey;
+  term: string;
+  errors: string[];
+}
+
+/** One channel's rule, compiled. */
+export interface CompiledChannelRule {
+  /** Decides one item, given its tokens (`itemTokens`) and its judgement (`classify`). */
+  decide(itemTokens: readonly string[], judgement: Judgement): ChannelDecision;
+  /** Stored terms that did not parse to exactly one term. */
+  readonly invalid: readonly InvalidTerm[];
+}
+
+/** Every channel's rule, compiled into one matcher. */
+export interface CompiledChannelRules {
+  /**
+   * Decides one item for every channel with a single scan of its tokens (`itemTokens`); the map
+   * has one entry per channel, in the order the rules were given.
+   */
+  decideAll(itemTokens: readonly string[], judgement: Judgement): Map<ChannelKey, ChannelDecision>;
+  /** Stored terms that did not parse to exactly one term, per channel. */
+  readonly invalid: readonly InvalidTerm[];
+}
+
+interface CompiledChannel {
+  key: ChannelKey;
+  topics: ReadonlySet<Topic>;
+  /** Canonical forms, indexed by the `term` of a `TermValue`. */
+  forms: string[];
+  hasIncludes: boolean;
+}
+
+interface TermValue {
+  channel: number;
+  term: number;
+  exclude: boolean;
+}
+
+/** Parses one stored term; undefined (with the reasons) unless it is exactly one valid term. */
+export function parseStoredTerm(stored: string): { term: WatchTerm; errors: [] } | { term: undefined; errors: string[] } {
+  const { terms, errors } = parseWatchInput(stored);
+  const [term, ...rest] = terms;
+  if (errors.length > 0 || term === undefined || rest.length > 0) {
+    return { term: undefined, errors: errors.length > 0 ? errors : ['not exactly one term'] };
+  }
+  return { term, errors: [] };
+}
+
+/**
+ * Compiles the rules of all channels into one phrase matcher whose values name the channel and
+ * the term. A channel with neither topics nor valid include terms receives nothing.
+ */
+export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>): CompiledChannelRules {
+  const channels: CompiledChannel[] = [];
+  const entries: Array<{ phrase: string; value: TermValue }> = [];
+  const invalid: InvalidTerm[] = [];
+  for (const [key, rule] of rules) {
+    const channel = channels.length;
+    const compiled: CompiledChannel = { key, topics: new Set(rule.topics), forms: [], hasIncludes: false };
+    const byForm = new Map<string, number>();
+    for (const stored of rule.terms) {
+      const { term, errors } = parseStoredTerm(stored);
+      if (term === undefined) {
+        invalid.push({ channel: key, term: stored, errors });
+        continue;
+      }
+      const form = formatWatchTerm(term);
+      if (byForm.has(form)) continue;
+      const index = compiled.forms.length;
+      byForm.set(form, index);
+      compiled.forms.push(form);
+      if (!term.exclude) compiled.hasIncludes = true;
+      entries.push({ phrase: term.phrase, value: { channel, term: index, exclude: term.exclude } });
+    }
+    channels.push(compiled);
+  }
+  const matcher = createPhraseMatcher(entries);
+
+  return {
+    invalid,
+    decideAll(itemTokens, judgement) {
+      const includes = channels.map(() => [] as number[]);
+      const excludes = channels.map(() => [] as number[]);
+      // Matches come ordered by position, so terms are listed in the order the item mentions them.
+      for (const { value } of matcher.match(itemTokens)) {
+        const list = (value.exclude ? excludes : includes)[value.channel];
+        if (list !== undefined && !list.includes(value.term)) list.push(value.term);
+      }
+      const decisions = new Map<ChannelKey, ChannelDecision>();
+      channels.forEach((channel, index) => {
+        const inc = includes[index] ?? [];
+        const exc = excludes[index] ?? [];
+        const topics = TOPICS.filter((t) => channel.topics.has(t) && judgement.topics.includes(t));
+        const excluded = exc.map((t) => channel.forms[t] ?? '');
+        const wanted = topics.length > 0 || (channel.hasIncludes && inc.length > 0);
+        if (!wanted || exc.length > 0) {
+          decisions.set(channel.key, { alert: false, matched: [], excluded });
+          return;
+        }
+        const matched = new Set<string>(inc.map((t) => channel.forms[t] ?? ''));
+        for (const topic of topics) for (const term of judgement.topicTerms[topic]) matched.add(term);
+        decisions.set(channel.key, { alert: true, matched: [...matched], excluded });
+      });
+      return decisions;
+    },
+  };
+}
+
+/** Compiles one channel's rule (see `compileChannelRules`, preferred when there are several). */
+export function compileChannelRule(rule: ChannelRule): CompiledChannelRule {
+  const key: ChannelKey = 'channel';
+  const all = compileChannelRules(new Map([[key, rule]]));
+  return {
+    invalid: all.invalid,
+    decide(itemTokens, judgement) {
+      return all.decideAll(itemTokens, judgement).get(key) ?? { alert: false, matched: [], excluded: [] };
+    },
+  };
+}

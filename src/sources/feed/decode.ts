@@ -1,0 +1,55 @@
+// Bytes to text for feeds. No feed parser decodes legacy encodings by itself, so this is ours:
+// BOM first, then the HTTP charset, then the XML declaration, then UTF-8; a real codec for each.
+import iconv from 'iconv-lite';
+
+/** Labels the WHATWG Encoding Standard reads as windows-1252 (what servers labelled Latin-1 really send). */
+const WINDOWS_1252_ALIASES = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', 'latin1', 'l1', 'us-ascii', 'ascii', 'cp819', 'ibm819']);
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
+  return prefix.every((b, i) => bytes[i] === b);
+}
+
+/** The encoding the first bytes prove: a BOM, or the UTF-16 pattern of `<?` without one. */
+function sniffBytes(bytes: Uint8Array): string | undefined {
+  if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return 'utf-8';
+  if (startsWith(bytes, [0x00, 0x00, 0xfe, 0xff])) return 'utf-32be';
+  if (startsWith(bytes, [0xff, 0xfe, 0x00, 0x00])) return 'utf-32le';
+  if (startsWith(bytes, [0xfe, 0xff])) return 'utf-16be';
+  if (startsWith(bytes, [0xff, 0xfe])) return 'utf-16le';
+  if (startsWith(bytes, [0x3c, 0x00, 0x3f, 0x00])) return 'utf-16le';
+  if (startsWith(bytes, [0x00, 0x3c, 0x00, 0x3f])) return 'utf-16be';
+  return undefined;
+}
+
+/** The `charset` parameter of a Content-Type header. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  const match = contentType === undefined ? null : /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return match?.[1];
+}
+
+/** The `encoding` of the XML declaration, read as ASCII from the first bytes. */
+function declaredEncoding(bytes: Uint8Array): string | undefined {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 1024)).toString('latin1');
+  return /^\s*<\?xml\s[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']/.exec(head)?.[1];
+}
+
+/** A label iconv-lite can decode an ASCII-compatible body with, or undefined. */
+function usableLabel(label: string | undefined): string | undefined {
+  if (label === undefined) return undefined;
+  const normalized = label.trim().toLowerCase();
+  // A UTF-16/32 label without a BOM or the matching byte pattern is a lie: the bytes are 8-bit.
+  if (/^(utf-?|ucs-?)(16|32|2|4)/.test(normalized)) return undefined;
+  if (WINDOWS_1252_ALIASES.has(normalized)) return 'windows-1252';
+  return iconv.encodingExists(normalized) ? normalized : undefined;
+}
+
+/**
+ * Decodes a feed body to text: a BOM (UTF-8, UTF-16LE/BE, UTF-32) decides first, then the
+ * Content-Type charset, then the XML declaration's `encoding=`; unknown labels fall back to UTF-8.
+ * The result never starts with a BOM.
+ */
+export function decodeFeedBytes(bytes: Uint8Array, contentType: string | undefined): string {
+  const encoding = sniffBytes(bytes) ?? usableLabel(charsetOf(contentType)) ?? usableLabel(declaredEncoding(bytes)) ?? 'utf-8';
+  const text = iconv.decode(bytes, encoding, { stripBOM: true });
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}

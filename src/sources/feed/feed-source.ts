@@ -1,0 +1,38 @@
+// One poll of one feed source: conditional GET, decode, hash, parse. The pipeline owns the rest
+// of the fetch state (failures, lastError, lastNewAt) and all logging.
+import { createHash } from 'node:crypto';
+import type { FetchState, SourceConfig } from '../../domain.js';
+import type { SafeFetcher } from '../http/safe-fetch.js';
+import { decodeFeedBytes } from './decode.js';
+import { parseFeed, type ParsedFeed } from './parse-feed.js';
+
+/** What one poll found, with the fetch state to remember for the next one. */
+export type FeedPoll =
+  /** 304: the server says nothing changed. */
+  | { kind: 'not-modified'; state: FetchState }
+  /** 200 but the body's sha256 equals `previous.bodyHash`: parsing was skipped. */
+  | { kind: 'unchanged'; state: FetchState }
+  | { kind: 'parsed'; feed: ParsedFeed; state: FetchState };
+
+/**
+ * Fetches `source.url` with the validators of `previous`, and parses the body unless it is the
+ * one already parsed. Updates etag, lastModified, bodyHash and lastFetchAt (ISO, from `now`);
+ * leaves failures, lastError and lastNewAt alone. Errors propagate as `WirewatchError`.
+ */
+export async function pollFeed(
+  fetcher: SafeFetcher,
+  source: SourceConfig,
+  previous: FetchState,
+  now: () => Date = () => new Date(),
+): Promise<FeedPoll> {
+  const lastFetchAt = now().toISOString();
+  const response = await fetcher.fetch(source.url, { etag: previous.etag, lastModified: previous.lastModified });
+  if (response.status === 'not-modified') {
+    return { kind: 'not-modified', state: { ...previous, lastFetchAt } };
+  }
+  const bodyHash = createHash('sha256').update(response.body).digest('hex');
+  const state: FetchState = { ...previous, etag: response.etag, lastModified: response.lastModified, bodyHash, lastFetchAt };
+  if (bodyHash === previous.bodyHash) return { kind: 'unchanged', state };
+  const text = decodeFeedBytes(response.body, response.contentType);
+  return { kind: 'parsed', feed: parseFeed(text, { sourceId: source.id, url: response.url }), state };
+}

@@ -1,0 +1,168 @@
+// The pipeline against a local feed server, on both stores: seed, alert only new items, skip
+// unchanged feeds, honour channel rules and the SSRF allow-list.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterKind, ChannelConfig, SourceConfig } from '../../src/domain.js';
+import { createLogger } from '../../src/log.js';
+import { createConsoleAdapter } from '../../src/bots/console-adapter.js';
+import type { ChatAdapter } from '../../src/bots/chat-adapter.js';
+import { startFeedServer, type FeedServer } from '../../src/demo/feed-server.js';
+import { createDeliverer } from '../../src/pipeline/deliver.js';
+import { createPipeline } from '../../src/pipeline/poll-source.js';
+import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../../src/sources/http/safe-fetch.js';
+import { createMemoryStore } from '../../src/store/memory-store.js';
+import { createRedisStore } from '../../src/store/redis-store.js';
+import type { Store } from '../../src/store/store.js';
+import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
+
+const logger = createLogger({ level: 'silent' });
+
+const rss = (items: Array<{ id: string; title: string; summary?: string }>) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Test wire</title><link>http://127.0.0.1/</link>
+${items.map((i) => `<item><guid>${i.id}</guid><title>${i.title}</title><link>http://127.0.0.1/a/${i.id}</link><description>${i.summary ?? ''}</description><pubDate>Sun, 29 Nov 2026 09:00:00 GMT</pubDate></item>`).join('\n')}
+</channel></rss>`;
+
+const channels: ChannelConfig[] = [
+  { id: 'markets', adapter: 'console', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
+  { id: 'desk', adapter: 'console', webhookUrl: undefined, topics: [], watch: ['coreweave', '-gaming'] },
+  { id: 'nothing', adapter: 'console', webhookUrl: undefined, topics: [], watch: [] },
+];
+
+let server: FeedServer;
+beforeAll(async () => {
+  server = await startFeedServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+const factories: Array<[string, StoreFactory | undefined]> = [
+  ['memory store', async () => ({ store: createMemoryStore(), cleanup: async () => {} })],
+  [
+    'redis store',
+    testRedisUrl()
+      ? async () => {
+          const redis = testRedis();
+          const prefix = testPrefix('pipeline');
+          return {
+            store: createRedisStore(redis, { prefix }),
+            cleanup: async () => {
+              const keys = await redis.keys(`${prefix}*`);
+              if (keys.length > 0) await redis.del(...keys);
+              redis.disconnect();
+            },
+          };
+        }
+      : undefined,
+  ],
+];
+
+for (const [name, factory] of factories) {
+  describe.skipIf(!factory)(`pipeline on the ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let printed: string[];
+    const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000 });
+
+    const setup = async (path: string) => {
+      ({ store, cleanup } = await (factory as StoreFactory)());
+      printed = [];
+      const adapters = new Map<AdapterKind, ChatAdapter>([['console', createConsoleAdapter({ format: 'json', write: (t) => printed.push(t) })]]);
+      const source: SourceConfig = { id: `src-${path.slice(1)}`, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true };
+      const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+      const deliverer = createDeliverer({ store, adapters, channels, logger });
+      const cycle = async () => {
+        const report = await pipeline.pollSource(source);
+        const delivery = await deliverer.drain();
+        return { report, delivery };
+      };
+      return { source, pipeline, cycle };
+    };
+    afterEach(async () => cleanup?.());
+
+    it('first poll remembers the backlog and alerts nothing; later polls alert only new items', async () => {
+      const path = `/feed-${name.replace(/\W/g, '')}-1.xml`;
+      server.set(path, rss([{ id: 'old-1', title: 'Nvidia ships more H200 accelerators' }, { id: 'old-2', title: 'Bitcoin steadies near highs' }]));
+      const { cycle } = await setup(path);
+      const first = await cycle();
+      expect(first.report).toMatchObject({ outcome: 'seeded', items: 2, alerts: 0 });
+      expect(printed).toEqual([]);
+
+      server.set(
+        path,
+        rss([
+          { id: 'new-1', title: 'Nvidia pulls out of $100 billion OpenAI deal' },
+          { id: 'new-2', title: 'CoreWeave signs new lease', summary: 'The neocloud expands.' },
+          { id: 'new-3', title: 'Potato chips prices rise' },
+          { id: 'old-1', title: 'Nvidia ships more H200 accelerators' },
+          { id: 'old-2', title: 'Bitcoin steadies near highs' },
+        ]),
+      );
+      const second = await cycle();
+      expect(second.report).toMatchObject({ outcome: 'polled', items: 5, fresh: 3 });
+      const alerts = printed.map((l) => JSON.parse(l) as { channel: string; title: string; topics: string[]; matched: string[] });
+      expect(alerts.map((a) => `${a.channel} ${a.title}`).sort()).toEqual(
+        ['desk CoreWeave signs new lease', 'markets CoreWeave signs new lease', 'markets Nvidia pulls out of $100 billion OpenAI deal'].sort(),
+      );
+      expect(alerts.find((a) => a.channel === 'desk')?.matched).toContain('coreweave');
+      expect(second.delivery).toEqual({ delivered: 3, retried: 0, dropped: 0 });
+      expect(await store.outboxSize()).toBe(0);
+      expect((await store.recentAlerts(10)).map((a) => a.title)).toContain('Nvidia pulls out of $100 billion OpenAI deal');
+
+      printed.length = 0;
+      const third = await cycle();
+      expect(third.report.outcome).toBe('not-modified');
+      expect(third.delivery.delivered).toBe(0);
+      expect(printed).toEqual([]);
+      expect(server.hits(path).notModified).toBeGreaterThanOrEqual(1);
+    });
+
+    it('chat-added watch terms change what the next poll alerts, and exclusions win', async () => {
+      const path = `/feed-${name.replace(/\W/g, '')}-2.xml`;
+      server.set(path, rss([{ id: 'a', title: 'Seed item' }]));
+      const { cycle } = await setup(path);
+      await cycle();
+      await store.addWatchTerms('console:nothing', ['"stargate project"', '-delay']);
+      server.set(
+        path,
+        rss([
+          { id: 'b', title: 'Stargate Project picks a Texas site' },
+          { id: 'c', title: 'Stargate Project faces delay' },
+          { id: 'a', title: 'Seed item' },
+        ]),
+      );
+      await cycle();
+      const toNothing = printed.map((l) => JSON.parse(l) as { channel: string; title: string }).filter((a) => a.channel === 'nothing');
+      expect(toNothing.map((a) => a.title)).toEqual(['Stargate Project picks a Texas site']);
+    });
+
+    it('an unchanged body re-served without validators is not parsed again', async () => {
+      const path = `/feed-${name.replace(/\W/g, '')}-3.xml`;
+      server.set(path, rss([{ id: 'x', title: 'Nvidia' }]));
+      const { cycle } = await setup(path);
+      await cycle();
+      server.set(path, rss([{ id: 'x', title: 'Nvidia' }])); // new ETag and date, same bytes
+      const again = await cycle();
+      expect(again.report.outcome).toBe('unchanged');
+    });
+  });
+}
+
+describe('SSRF allow-list', () => {
+  it('refuses a feed on 127.0.0.1 without the allow-list and accepts it with it', async () => {
+    server.set('/ssrf.xml', rss([{ id: '1', title: 'Nvidia' }]));
+    const source: SourceConfig = { id: 'local', name: undefined, url: `${server.origin}/ssrf.xml`, every: '5m', cron: undefined, enabled: true };
+    const store = createMemoryStore();
+    const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [] }), logger, channels, seenTtlMs: 60_000 });
+    const report = await refused.pollSource(source);
+    expect(report.outcome).toBe('failed');
+    expect(report.error).toMatch(/127\.0\.0\.1/);
+    expect(report.error).toMatch(/WIREWATCH_FETCH_ALLOW/);
+    expect((await store.getFetchState('local')).failures).toBe(1);
+    expect(server.hits('/ssrf.xml').full).toBe(0);
+
+    const allowed = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000 });
+    expect((await allowed.pollSource(source)).outcome).toBe('seeded');
+    expect((await store.getFetchState('local')).failures).toBe(0);
+  });
+});
