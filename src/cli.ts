@@ -26,7 +26,7 @@ const defaultIo: CliIo = {
 };
 
 /** Builds the program; `parseAsync` runs it. Exported so tests drive the real CLI in-process. */
-export function createProgram(io: CliIo = defaultIo): Command {
+export function createProgram(io: CliIo = defaultIo, status: { exitCode: number } = { exitCode: 0 }): Command {
   const program = new Command();
   const config = (): Config => loadConfig(io.env);
   const logger = (cfg: Config): Logger => io.logger ?? createLogger({ level: cfg.logLevel });
@@ -96,7 +96,7 @@ export function createProgram(io: CliIo = defaultIo): Command {
           const alerts = polls.reduce((n, p) => n + p.alerts, 0);
           io.err(`polled ${polls.length} source(s): ${seeded} seeded, ${failed.length} failed, ${alerts} alert(s); delivered ${delivery.delivered}, retrying ${delivery.retried}, dropped ${delivery.dropped}`);
         }
-        if (failed.length === polls.length && polls.length > 0) process.exitCode = 1;
+        if (failed.length === polls.length && polls.length > 0) status.exitCode = 1;
       } finally {
         await app.stop();
       }
@@ -125,10 +125,11 @@ export function createProgram(io: CliIo = defaultIo): Command {
 
 /** Runs the CLI; a bad config or an unexpected error prints one clear message and exits non-zero. */
 export async function main(argv: string[] = process.argv, io: CliIo = defaultIo): Promise<number> {
-  const program = createProgram(io).exitOverride();
+  const status = { exitCode: 0 };
+  const program = createProgram(io, status).exitOverride();
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return status.exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof ConfigError) {

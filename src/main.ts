@@ -31,6 +31,10 @@ export interface AppOptions {
   listen?: boolean;
   /** Use this store instead of the one the config names (the demo, tests). */
   store?: Store;
+  /** Run the per-source schedule on start (default true); tests drive polls with pollOnce(). */
+  schedule?: boolean;
+  /** Options of the Slack receiver that tests set (deterministic answers). */
+  slack?: { processBeforeResponse?: boolean; host?: string };
   /** Poll every source right away when the scheduler starts. */
   pollOnStart?: boolean;
   /** Interval of the outbox retry loop, in ms. */
@@ -90,6 +94,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       apiUrl: config.slack.apiUrl,
       logger: logger.child({ adapter: 'slack' }),
       onCommand,
+      ...(options.slack?.processBeforeResponse !== undefined ? { processBeforeResponse: options.slack.processBeforeResponse } : {}),
+      ...(options.slack?.host !== undefined ? { host: options.slack.host } : {}),
     });
     adapters.set('slack', slack.adapter);
   }
@@ -144,6 +150,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         logger.info({ port }, 'slack: listening for slash commands at /slack/events');
       }
       if (discord && options.listen) await discord.start();
+      if (options.schedule === false) return;
       scheduler = createScheduler({
         sources: enabled,
         logger,

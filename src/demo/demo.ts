@@ -59,7 +59,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const { polls, delivery } = await app.pollOnce();
     for (const p of polls) {
       const what =
-        p.outcome === 'seeded' ? `${p.items} items remembered as backlog, nothing alerted`
+        p.outcome === 'seeded' ? `${p.items} item${p.items === 1 ? "" : "s"} remembered as backlog, nothing alerted`
         : p.outcome === 'polled' ? `${p.fresh} new item(s), ${p.alerts} alert(s)`
         : p.outcome === 'not-modified' ? 'HTTP 304 Not Modified: nothing parsed'
         : p.outcome === 'unchanged' ? 'body unchanged: nothing parsed'

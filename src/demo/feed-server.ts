@@ -6,15 +6,15 @@ import { createServer, type Server } from 'node:http';
 export interface FeedServer {
   /** `http://127.0.0.1:PORT`. */
   origin: string;
-  /** Publishes (or replaces) a document at a path. */
-  set(path: string, body: string, contentType?: string): void;
+  /** Publishes (or replaces) a document at a path; `validators: false` serves it without ETag/Last-Modified. */
+  set(path: string, body: string, options?: { contentType?: string; validators?: boolean }): void;
   /** Requests seen, per path: how many got a full body and how many a 304. */
   hits(path: string): { full: number; notModified: number };
   close(): Promise<void>;
 }
 
 export async function startFeedServer(): Promise<FeedServer> {
-  const docs = new Map<string, { body: Buffer; type: string; etag: string; modified: string }>();
+  const docs = new Map<string, { body: Buffer; type: string; etag: string; modified: string; validators: boolean }>();
   const counts = new Map<string, { full: number; notModified: number }>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -25,13 +25,14 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    if (req.headers['if-none-match'] === doc.etag || req.headers['if-modified-since'] === doc.modified) {
+    if (doc.validators && (req.headers['if-none-match'] === doc.etag || req.headers['if-modified-since'] === doc.modified)) {
       count.notModified += 1;
       res.writeHead(304, { etag: doc.etag, 'last-modified': doc.modified }).end();
       return;
     }
     count.full += 1;
-    res.writeHead(200, { 'content-type': doc.type, etag: doc.etag, 'last-modified': doc.modified, 'content-length': doc.body.length }).end(doc.body);
+    const validators = doc.validators ? { etag: doc.etag, 'last-modified': doc.modified } : {};
+    res.writeHead(200, { 'content-type': doc.type, ...validators, 'content-length': doc.body.length }).end(doc.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -39,12 +40,13 @@ export async function startFeedServer(): Promise<FeedServer> {
   let clock = Date.now();
   return {
     origin: `http://127.0.0.1:${port}`,
-    set(path, body, contentType = 'application/xml; charset=utf-8') {
+    set(path, body, options = {}) {
       const buf = Buffer.from(body, 'utf8');
       clock = Math.max(clock + 1000, Date.now());
       docs.set(path, {
         body: buf,
-        type: contentType,
+        type: options.contentType ?? 'application/xml; charset=utf-8',
+        validators: options.validators ?? true,
         etag: `"${createHash('sha1').update(buf).digest('hex').slice(0, 16)}"`,
         modified: new Date(clock).toUTCString(),
       });

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import type { Alert, ChannelConfig, ChannelKey, FetchState, NewsItem, PendingDelivery, RecentAlert, SourceConfig } from '../domain.js';
 import { RateLimitedError, WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { tokens } from '../relevance/fold.js';
+import { itemTokens } from '../relevance/fold.js';
 import { classify } from '../relevance/topics.js';
-import { compileChannelRule } from '../relevance/watchlist.js';
+import { compileChannelRules, type ChannelRule, type CompiledChannelRules } from '../relevance/watchlist.js';
 import { pollFeed } from '../sources/feed/feed-source.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
 import { emptyFetchState, type Store } from '../store/store.js';
@@ -59,36 +59,36 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, fetcher, logger } = options;
   const now = options.now ?? (() => new Date());
-  const ruleCache = new Map<ChannelKey, { signature: string; rule: ReturnType<typeof compileChannelRule> }>();
+  const channelsByKey = new Map<ChannelKey, ChannelConfig>(options.channels.map((c) => [channelKeyOf(c), c]));
+  let compiled: { signature: string; rules: CompiledChannelRules } | undefined;
 
-  async function channelRules(): Promise<Array<{ channel: ChannelConfig; rule: ReturnType<typeof compileChannelRule> }>> {
-    return Promise.all(
-      options.channels.map(async (channel) => {
-        const key = channelKeyOf(channel);
-        const chatTerms = await store.getWatchTerms(key);
-        const terms = [...channel.watch, ...chatTerms];
-        const signature = `${channel.topics.join(',')}\u0000${terms.join('\u0000')}`;
-        const cached = ruleCache.get(key);
-        if (cached && cached.signature === signature) return { channel, rule: cached.rule };
-        const rule = compileChannelRule({ topics: channel.topics, terms });
-        ruleCache.set(key, { signature, rule });
-        return { channel, rule };
-      }),
-    );
+  /** One compiled matcher for every channel's terms, rebuilt only when a watchlist changed. */
+  async function channelRules(): Promise<CompiledChannelRules> {
+    const chatTerms = await Promise.all(options.channels.map((c) => store.getWatchTerms(channelKeyOf(c))));
+    const rules = new Map<ChannelKey, ChannelRule>();
+    options.channels.forEach((channel, i) => {
+      rules.set(channelKeyOf(channel), { topics: channel.topics, terms: [...channel.watch, ...(chatTerms[i] ?? [])] });
+    });
+    const signature = JSON.stringify([...rules]);
+    if (compiled?.signature !== signature) {
+      const next = compileChannelRules(rules);
+      for (const bad of next.invalid) logger.warn({ channel: bad.channel, term: bad.term, errors: bad.errors }, 'watch term ignored');
+      compiled = { signature, rules: next };
+    }
+    return compiled.rules;
   }
 
-  function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: Awaited<ReturnType<typeof channelRules>>) {
+  function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: CompiledChannelRules) {
     const alerts: Array<{ alert: Alert; channel: ChannelConfig }> = [];
     const recent: RecentAlert[] = [];
     const alertedAt = now().toISOString();
     for (const item of items) {
       const judgement = classify(item);
-      const itemTokens = tokens(`${item.title} ${item.summary}`);
+      const decisions = rules.decideAll(itemTokens(item), judgement);
       const channelsForItem: ChannelKey[] = [];
-      for (const { channel, rule } of rules) {
-        const decision = rule.decide(itemTokens, judgement);
-        if (!decision.alert) continue;
-        const key = channelKeyOf(channel);
+      for (const [key, decision] of decisions) {
+        const channel = channelsByKey.get(key);
+        if (!decision.alert || !channel) continue;
         channelsForItem.push(key);
         alerts.push({
           channel,
@@ -157,7 +157,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const { alerts, recent } = buildAlerts(source, sourceName, freshItems, await channelRules());
       if (alerts.length > 0) {
         const base = now().getTime();
-        const deliveries: PendingDelivery[] = alerts.map(({ alert }, i) => ({ alert, attempts: 0, notBefore: base + i }));
+        // Due at once, in order: the outbox hands out the oldest notBefore first.
+        const deliveries: PendingDelivery[] = alerts.map(({ alert }, i) => ({ alert, attempts: 0, notBefore: base - alerts.length + i }));
         await store.enqueueDeliveries(deliveries);
         await store.addRecentAlerts(recent);
         for (const { alert, channel } of alerts) options.onAlert?.(alert, channel);

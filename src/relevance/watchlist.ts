@@ -169,6 +169,8 @@ interface CompiledChannel {
   hasIncludes: boolean;
 }
 
+const NONE: readonly number[] = [];
+
 interface TermValue {
   channel: number;
   term: number;
@@ -218,18 +220,25 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
   return {
     invalid,
     decideAll(itemTokens, judgement) {
-      const includes = channels.map(() => [] as number[]);
-      const excludes = channels.map(() => [] as number[]);
+      // Only channels with a matching term get lists; the rest share the empty one.
+      const includes = new Map<number, number[]>();
+      const excludes = new Map<number, number[]>();
       // Matches come ordered by position, so terms are listed in the order the item mentions them.
       for (const { value } of matcher.match(itemTokens)) {
-        const list = (value.exclude ? excludes : includes)[value.channel];
-        if (list !== undefined && !list.includes(value.term)) list.push(value.term);
+        const lists = value.exclude ? excludes : includes;
+        let list = lists.get(value.channel);
+        if (list === undefined) {
+          list = [];
+          lists.set(value.channel, list);
+        }
+        if (!list.includes(value.term)) list.push(value.term);
       }
+      const judged = TOPICS.filter((t) => judgement.topics.includes(t));
       const decisions = new Map<ChannelKey, ChannelDecision>();
       channels.forEach((channel, index) => {
-        const inc = includes[index] ?? [];
-        const exc = excludes[index] ?? [];
-        const topics = TOPICS.filter((t) => channel.topics.has(t) && judgement.topics.includes(t));
+        const inc = includes.get(index) ?? NONE;
+        const exc = excludes.get(index) ?? NONE;
+        const topics = judged.filter((t) => channel.topics.has(t));
         const excluded = exc.map((t) => channel.forms[t] ?? '');
         const wanted = topics.length > 0 || (channel.hasIncludes && inc.length > 0);
         if (!wanted || exc.length > 0) {

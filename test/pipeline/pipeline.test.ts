@@ -138,10 +138,9 @@ for (const [name, factory] of factories) {
 
     it('an unchanged body re-served without validators is not parsed again', async () => {
       const path = `/feed-${name.replace(/\W/g, '')}-3.xml`;
-      server.set(path, rss([{ id: 'x', title: 'Nvidia' }]));
+      server.set(path, rss([{ id: 'x', title: 'Nvidia' }]), { validators: false });
       const { cycle } = await setup(path);
       await cycle();
-      server.set(path, rss([{ id: 'x', title: 'Nvidia' }])); // new ETag and date, same bytes
       const again = await cycle();
       expect(again.report.outcome).toBe('unchanged');
     });
