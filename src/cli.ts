@@ -29,7 +29,7 @@ const defaultIo: CliIo = {
 export function createProgram(io: CliIo = defaultIo, status: { exitCode: number } = { exitCode: 0 }): Command {
   const program = new Command();
   const config = (): Config => loadConfig(io.env);
-  const logger = (cfg: Config): Logger => io.logger ?? createLogger({ level: cfg.logLevel });
+  const logger = (cfg: Config): Logger => io.logger ?? createLogger({ level: cfg.logLevel, format: cfg.logFormat });
 
   program
     .name('wirewatch')

@@ -20,6 +20,8 @@ export interface Config {
   slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined } | undefined;
   discord: { token: string; apiUrl: string | undefined } | undefined;
   logLevel: string;
+  /** `json` lines or `pretty`; undefined: pretty on a terminal, JSON otherwise. */
+  logFormat: 'json' | 'pretty' | undefined;
   /** How long an item key is remembered after it was last seen in its feed, in ms. */
   seenTtlMs: number;
 }
@@ -60,6 +62,7 @@ const envSchema = z.object({
   WIREWATCH_FETCH_TIMEOUT_MS: optionalInt(1000, 120_000),
   WIREWATCH_FETCH_MAX_BYTES: optionalInt(1024, 100 * 1024 * 1024),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
+  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_PORT: optionalInt(0, 65535),
@@ -233,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
         : undefined,
     discord: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL } : undefined,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
+    logFormat: e.LOG_FORMAT,
     seenTtlMs: DEFAULTS.seenTtlMs,
   };
 }

@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -19,6 +20,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stderr by default so stdout stays for command output (`poll --json`). */
   destination?: DestinationStream;
+  /** `json` lines, or `pretty` for people; default pretty when stderr is a terminal. */
+  format?: 'json' | 'pretty' | undefined;
 }
 
 /** The root logger. Tokens are redacted wherever they appear under these paths. */
@@ -32,6 +35,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination(2),
+    options.destination ??
+      ((options.format ?? (process.stderr.isTTY ? 'pretty' : 'json')) === 'pretty'
+        ? pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+        : pino.destination(2)),
   );
 }

@@ -42,6 +42,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     slack: undefined,
     discord: undefined,
     logLevel: 'warn',
+    logFormat: undefined,
     seenTtlMs: 86_400_000,
   };
   const logger = options.logger ?? createLogger({ level: 'warn' });
