@@ -39,3 +39,16 @@ export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return truncateMapped(text, max, (grapheme) => grapheme);
 }
+
+/** The URL when it is an absolute http(s) URL, normalised; otherwise undefined (`javascript:`, relative, junk). */
+export function safeHttpUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  return parsed.href;
+}

@@ -4,7 +4,7 @@
 import { escapeMarkdown, MessageFlags, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Alert, Topic } from '../../domain.js';
 import type { CommandReply, ReplyLine } from '../chat-adapter.js';
-import { truncate } from '../text.js';
+import { safeHttpUrl, truncate } from '../text.js';
 
 /** Discord's documented limits, in UTF-16 code units (the conservative reading of "characters"). */
 export const DISCORD_LIMITS = {
@@ -113,18 +113,6 @@ export function fitEscaped(raw: string, max: number): string {
   return best;
 }
 
-/** The URL as given when it is an absolute http(s) URL, else undefined (`javascript:`, garbage). */
-export function safeHttpUrl(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  return url.href;
-}
 
 function colourFor(topics: readonly Topic[]): number {
   const chips = topics.includes('ai-chips');

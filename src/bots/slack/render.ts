@@ -4,7 +4,7 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { Alert } from '../../domain.js';
 import type { CommandReply, ReplyLine } from '../chat-adapter.js';
-import { truncateMapped } from '../text.js';
+import { safeHttpUrl, truncateMapped } from '../text.js';
 
 /** A Block Kit block (from @slack/types, through Bolt so only declared dependencies are named). */
 export type KnownBlock = SlackTypes.KnownBlock;
@@ -32,18 +32,6 @@ function escapeWithin(text: string, max: number): string {
   return truncateMapped(text, max, escapeMrkdwn);
 }
 
-/** The URL when it is an absolute http(s) URL, normalised; otherwise undefined (`javascript:`, relative, junk). */
-export function safeHttpUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  return parsed.href;
-}
 
 /** A URL as it may appear inside `<url|label>`: escaped, and without a `|` or `>` that would end it early. */
 function linkTarget(href: string): string {

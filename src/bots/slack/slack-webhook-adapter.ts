@@ -5,7 +5,8 @@ import { IncomingWebhook } from '@slack/webhook';
 import { describeError } from '../../errors.js';
 import { redactUrl, type Logger } from '../../log.js';
 import type { ChatAdapter, DeliveryOutcome } from '../chat-adapter.js';
-import { renderSlackAlert, safeHttpUrl } from './render.js';
+import { safeHttpUrl } from '../text.js';
+import { renderSlackAlert } from './render.js';
 
 export interface SlackWebhookAdapterOptions {
   logger: Logger;
