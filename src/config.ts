@@ -175,6 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       const own = fromFile.sources.map(
         (s): SourceConfig => ({
           id: s.id,
+          kind: 'feed',
+          options: {},
           name: s.name,
           url: s.url,
           every: s.cron === undefined ? (s.every ?? '5m') : undefined,

@@ -21,14 +21,28 @@ export interface NewsItem {
   summary: string;
   /** Publication time as ISO 8601, or undefined when the feed gives none or an unparseable one. */
   published: string | undefined;
+  /** `url` canonicalised for cross-source work: scheme/host lower-cased, utm_*, fbclid, gclid and fragment removed. */
+  canonicalUrl?: string;
+  /** The outlet that published it when the source aggregates others (Google News `<source>`, GDELT domain). */
+  publisher?: string;
+  /** Topics decided by the source itself (a market move is `crypto` by construction); judged items leave it unset. */
+  fixedTopics?: readonly Topic[];
 }
+
+/** How a source is read; each kind has its own parser and options (src/sources/registry.ts). */
+export type SourceKindName = 'feed' | 'hackernews' | 'google-news' | 'gdelt' | 'sec-edgar' | 'market';
+export const SOURCE_KIND_NAMES = ['feed', 'hackernews', 'google-news', 'gdelt', 'sec-edgar', 'market'] as const satisfies readonly SourceKindName[];
 
 /** A source as configured. */
 export interface SourceConfig {
   id: string;
+  kind: SourceKindName;
   /** Display name; defaults to the feed's title or the id. */
   name: string | undefined;
+  /** The URL fetched; for API kinds built from `options` unless the config gives one (proxies, tests). */
   url: string;
+  /** The kind's own settings (query, symbols, forms …), already validated by the kind's schema. */
+  options: Readonly<Record<string, unknown>>;
   /** A duration such as `30s`, `5m`, `1h`, or undefined when `cron` is set. */
   every: string | undefined;
   /** A node-cron expression, when given instead of `every`. */

@@ -28,7 +28,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   };
   publish();
 
-  const sources: SourceConfig[] = DEMO_FEEDS.map((f) => ({ id: f.path.slice(1).replace(/\W.*$/, ''), name: f.title, url: `${server.origin}${f.path}`, every: '1m', cron: undefined, enabled: true }));
+  const sources: SourceConfig[] = DEMO_FEEDS.map((f) => ({ id: f.path.slice(1).replace(/\W.*$/, ''), kind: 'feed', options: {}, name: f.title, url: `${server.origin}${f.path}`, every: '1m', cron: undefined, enabled: true }));
   const channels: ChannelConfig[] = [
     { id: 'markets', adapter: 'console', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
     { id: 'infra-desk', adapter: 'console', webhookUrl: undefined, topics: [], watch: ['"data center"', '-gaming'] },

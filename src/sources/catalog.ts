@@ -2,6 +2,8 @@ import type { ChannelConfig, SourceConfig } from '../domain.js';
 
 const feed = (id: string, name: string, url: string, every = '5m'): SourceConfig => ({
   id,
+  kind: 'feed',
+  options: {},
   name,
   url,
   every,

@@ -68,7 +68,7 @@ for (const [name, factory] of factories) {
       ({ store, cleanup } = await (factory as StoreFactory)());
       printed = [];
       const adapters = new Map<AdapterKind, ChatAdapter>([['console', createConsoleAdapter({ format: 'json', write: (t) => printed.push(t) })]]);
-      const source: SourceConfig = { id: `src-${path.slice(1)}`, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true };
+      const source: SourceConfig = { id: `src-${path.slice(1)}`, kind: 'feed', options: {}, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true };
       const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
       const deliverer = createDeliverer({ store, adapters, channels, logger });
       const cycle = async () => {
@@ -150,7 +150,7 @@ for (const [name, factory] of factories) {
 describe('SSRF allow-list', () => {
   it('refuses a feed on 127.0.0.1 without the allow-list and accepts it with it', async () => {
     server.set('/ssrf.xml', rss([{ id: '1', title: 'Nvidia' }]));
-    const source: SourceConfig = { id: 'local', name: undefined, url: `${server.origin}/ssrf.xml`, every: '5m', cron: undefined, enabled: true };
+    const source: SourceConfig = { id: 'local', kind: 'feed', options: {}, name: undefined, url: `${server.origin}/ssrf.xml`, every: '5m', cron: undefined, enabled: true };
     const store = createMemoryStore();
     const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [] }), logger, channels, seenTtlMs: 60_000 });
     const report = await refused.pollSource(source);

@@ -5,7 +5,7 @@ import type { SourceConfig } from '../../src/domain.js';
 import { createLogger } from '../../src/log.js';
 import { createScheduler, sourcePattern } from '../../src/pipeline/scheduler.js';
 
-const source = (id: string, extra: Partial<SourceConfig> = {}): SourceConfig => ({ id, name: undefined, url: 'http://127.0.0.1/', every: undefined, cron: '* * * * * *', enabled: true, ...extra });
+const source = (id: string, extra: Partial<SourceConfig> = {}): SourceConfig => ({ id, kind: 'feed', options: {}, name: undefined, url: 'http://127.0.0.1/', every: undefined, cron: '* * * * * *', enabled: true, ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('scheduler', () => {

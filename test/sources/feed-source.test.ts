@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 function source(srv: LocalServer, path = '/feed.xml'): SourceConfig {
-  return { id: 'oren', name: undefined, url: `${srv.origin}${path}`, every: '5m', cron: undefined, enabled: true };
+  return { id: 'oren', kind: 'feed', options: {}, name: undefined, url: `${srv.origin}${path}`, every: '5m', cron: undefined, enabled: true };
 }
 
 describe('pollFeed', () => {
