@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, ConfigError, type Config } from './config.js';
 import { describeError } from './errors.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, redactUrl, type Logger } from './log.js';
 import { alertToJson } from './bots/console-adapter.js';
 import { classify } from './relevance/topics.js';
 import { runDemo } from './demo/demo.js';
@@ -97,6 +97,50 @@ export function createProgram(io: CliIo = defaultIo, status: { exitCode: number 
           io.err(`polled ${polls.length} source(s): ${seeded} seeded, ${failed.length} failed, ${alerts} alert(s); delivered ${delivery.delivered}, retrying ${delivery.retried}, dropped ${delivery.dropped}`);
         }
         if (failed.length === polls.length && polls.length > 0) status.exitCode = 1;
+      } finally {
+        await app.stop();
+      }
+    });
+
+  const source = program.command('source').description('inspect and re-enable sources (health is kept in the store: set REDIS_URL)');
+  source
+    .command('list')
+    .description('every source with its health, failures, last fetch and last new item')
+    .option('--json', 'one JSON object per source and line')
+    .action(async (opts: { json?: boolean }) => {
+      const cfg = config();
+      const app = await createApp(cfg, { logger: logger(cfg), listen: false, console: { format: 'silent' } });
+      try {
+        for (const s of cfg.sources) {
+          const st = await app.store.getFetchState(s.id);
+          const row = { id: s.id, kind: s.kind, enabled: s.enabled, health: st.health, failures: st.failures, lastFetchAt: st.lastFetchAt ?? null, lastNewAt: st.lastNewAt ?? null, nextAttemptAt: st.nextAttemptAt ?? null, lastError: st.lastError ?? null, url: redactUrl(s.url) };
+          io.out(
+            opts.json
+              ? JSON.stringify(row)
+              : `${s.id.padEnd(26)} ${(s.enabled ? st.health.toUpperCase() : 'OFF').padEnd(9)} ${String(st.failures).padStart(3)} fail  last fetch ${row.lastFetchAt ?? '—'}  last new ${row.lastNewAt ?? '—'}${st.lastError ? `  (${st.lastError})` : ''}`,
+          );
+        }
+      } finally {
+        await app.stop();
+      }
+    });
+  source
+    .command('enable')
+    .description('re-enable a source that was disabled after repeated failures')
+    .argument('<id>', 'the source id')
+    .action(async (id: string) => {
+      const cfg = config();
+      if (!cfg.sources.some((s) => s.id === id)) {
+        io.err(`wirewatch: no source "${id}" in the configuration (see: wirewatch source list)`);
+        status.exitCode = 2;
+        return;
+      }
+      const app = await createApp(cfg, { logger: logger(cfg), listen: false, console: { format: 'silent' } });
+      try {
+        const st = await app.store.getFetchState(id);
+        await app.store.setFetchState(id, { ...st, health: 'ok', failures: 0, nextAttemptAt: undefined });
+        io.out(`${id}: enabled (it was ${st.health.toUpperCase()}${st.lastError ? `, last error: ${st.lastError}` : ''}); it is polled at its next tick.`);
+        if (!cfg.redis.url) io.err('note: without REDIS_URL the state lives in memory: a running bot does not see this change.');
       } finally {
         await app.stop();
       }

@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ADAPTER_KINDS, TOPICS, type ChannelConfig, type SourceConfig } from './domain.js';
+import { ADAPTER_KINDS, SOURCE_KIND_NAMES, TOPICS, type ChannelConfig, type SourceConfig } from './domain.js';
 import { WirewatchError } from './errors.js';
-import { checkCron, everyToCron } from './schedule-spec.js';
+import { checkCron, cronMinGapMs, everyToCron, formatDuration, parseDuration } from './schedule-spec.js';
 import { DEFAULT_CHANNELS, DEFAULT_SOURCES } from './sources/catalog.js';
 import { parseCidrList } from './sources/http/safe-fetch.js';
+import { SOURCE_KINDS } from './sources/registry.js';
 
 export interface Config {
   /** The YAML file read, or undefined when the built-in catalog is used. */
@@ -16,7 +17,9 @@ export interface Config {
   sources: SourceConfig[];
   channels: ChannelConfig[];
   redis: { url: string | undefined; prefix: string };
-  fetch: { allowCidrs: string[]; timeoutMs: number; maxBytes: number };
+  fetch: { allowCidrs: string[]; timeoutMs: number; maxBytes: number; /** Email or URL in the User-Agent. */ contact: string | undefined };
+  /** The shortest polling interval a source may have, in ms (WIREWATCH_MIN_INTERVAL). */
+  minIntervalMs: number;
   slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined } | undefined;
   discord: { token: string; apiUrl: string | undefined } | undefined;
   logLevel: string;
@@ -33,6 +36,8 @@ const DEFAULTS = {
   fetchTimeoutMs: 15_000,
   fetchMaxBytes: 5 * 1024 * 1024,
   seenTtlMs: 30 * 86_400_000,
+  every: '5m',
+  minIntervalMs: 60_000,
   logLevel: 'info',
 } as const;
 
@@ -59,6 +64,17 @@ const envSchema = z.object({
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
   WIREWATCH_REDIS_PREFIX: optionalText,
   WIREWATCH_FETCH_ALLOW: optionalText,
+  WIREWATCH_CONTACT: optionalText.pipe(z.string().max(200).regex(/^\S+$/, 'an email address or URL, without spaces').optional()),
+  WIREWATCH_MIN_INTERVAL: optionalText.pipe(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const ms = parseDuration(v);
+        if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 1m or 5m' });
+        return ms ?? 0;
+      })
+      .optional(),
+  ),
   WIREWATCH_FETCH_TIMEOUT_MS: optionalInt(1000, 120_000),
   WIREWATCH_FETCH_MAX_BYTES: optionalInt(1024, 100 * 1024 * 1024),
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
@@ -77,29 +93,71 @@ const idSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits, ".", "_", ":" or "-"');
 
-const sourceSchema = z
-  .object({
-    id: idSchema,
-    name: z.string().min(1).max(200).optional(),
-    url: httpUrl,
-    every: z.string().optional(),
-    cron: z.string().optional(),
-    enabled: z.boolean().default(true),
-  })
-  .strict()
-  .superRefine((s, ctx) => {
-    if (s.every !== undefined && s.cron !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give either every or cron, not both', path: ['every'] });
-    }
-    if (s.every !== undefined) {
-      const r = everyToCron(s.every);
-      if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason, path: ['every'] });
-    }
-    if (s.cron !== undefined) {
-      const reason = checkCron(s.cron);
-      if (reason) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${reason}`, path: ['cron'] });
-    }
-  });
+const BASE_SOURCE_KEYS = ['id', 'kind', 'name', 'url', 'every', 'cron', 'enabled'] as const;
+
+/** A source entry: the common keys, then the kind's own keys checked by that kind's schema. */
+const sourceSchemaFor = (minIntervalMs: number) =>
+  z
+    .object({
+      id: idSchema,
+      kind: z.enum(SOURCE_KIND_NAMES).default('feed'),
+      name: z.string().min(1).max(200).optional(),
+      // Checked in the transform, so that a bad url does not hide the entry's other problems.
+      url: z.string().optional(),
+      every: z.string().optional(),
+      cron: z.string().optional(),
+      enabled: z.boolean().default(true),
+    })
+    .catchall(z.unknown())
+    .transform((s, ctx) => {
+      if (s.url !== undefined && !httpUrl.safeParse(s.url).success) {
+        ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL', path: ['url'] });
+      }
+      if (s.every !== undefined && s.cron !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'give either every or cron, not both', path: ['every'] });
+      }
+      if (s.every !== undefined) {
+        const r = everyToCron(s.every);
+        if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason, path: ['every'] });
+        else if ((parseDuration(s.every) ?? 0) < minIntervalMs) {
+          ctx.addIssue({ code: 'custom', message: `every ${s.every} is more often than WIREWATCH_MIN_INTERVAL (${formatDuration(minIntervalMs)})`, path: ['every'] });
+        }
+      }
+      if (s.cron !== undefined) {
+        const reason = checkCron(s.cron);
+        if (reason) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${reason}`, path: ['cron'] });
+        else if (cronMinGapMs(s.cron) < minIntervalMs) {
+          ctx.addIssue({ code: 'custom', message: `cron "${s.cron}" fires more often than WIREWATCH_MIN_INTERVAL (${formatDuration(minIntervalMs)})`, path: ['cron'] });
+        }
+      }
+      const kind = SOURCE_KINDS[s.kind];
+      if (!kind) {
+        ctx.addIssue({ code: 'custom', message: `kind ${s.kind} is not available in this version`, path: ['kind'] });
+        return z.NEVER;
+      }
+      const extra = Object.fromEntries(Object.entries(s).filter(([k]) => !(BASE_SOURCE_KEYS as readonly string[]).includes(k)));
+      const options = kind.options.safeParse(extra);
+      if (!options.success) {
+        for (const issue of options.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.length > 0 ? issue.path : [s.kind] });
+        return z.NEVER;
+      }
+      const url = s.url ?? kind.defaultUrl(options.data);
+      if (!url) {
+        ctx.addIssue({ code: 'custom', message: `url is required for kind ${s.kind}`, path: ['url'] });
+        return z.NEVER;
+      }
+      const source: SourceConfig = {
+        id: s.id,
+        kind: s.kind,
+        name: s.name,
+        url,
+        options: options.data,
+        every: s.cron === undefined ? (s.every ?? DEFAULTS.every) : undefined,
+        cron: s.cron,
+        enabled: s.enabled,
+      };
+      return source;
+    });
 
 const channelSchema = z
   .object({
@@ -116,9 +174,10 @@ const channelSchema = z
     if (!needsHook && c.webhookUrl) ctx.addIssue({ code: 'custom', message: `webhookUrl is only for slack-webhook and discord-webhook`, path: ['webhookUrl'] });
   });
 
-const fileSchema = z
+const fileSchemaFor = (minIntervalMs: number) =>
+  z
   .object({
-    sources: z.array(sourceSchema).default([]),
+    sources: z.array(sourceSchemaFor(minIntervalMs)).default([]),
     /** `true`: keep the built-in catalog beside `sources`; `false`: drop it; `{ disable: [ids] }`: keep all but these. */
     catalog: z.union([z.boolean(), z.object({ disable: z.array(z.string()).default([]) }).strict()]).optional(),
     channels: z.array(channelSchema).min(1, 'at least one channel is needed').optional(),
@@ -158,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     else problems.push(...parsed.error.issues.map((i) => `${name}: ${i.message}`));
   }
 
+  const minIntervalMs = e.WIREWATCH_MIN_INTERVAL ?? DEFAULTS.minIntervalMs;
   const allow = parseCidrList(e.WIREWATCH_FETCH_ALLOW ?? '');
   for (const err of allow.errors) problems.push(`WIREWATCH_FETCH_ALLOW: ${err}`);
 
@@ -170,20 +230,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
 
   if (existsSync(configPath)) {
     usedPath = configPath;
-    const fromFile = readConfigFile(configPath, problems);
+    const fromFile = readConfigFile(configPath, problems, minIntervalMs);
     if (fromFile) {
-      const own = fromFile.sources.map(
-        (s): SourceConfig => ({
-          id: s.id,
-          kind: 'feed',
-          options: {},
-          name: s.name,
-          url: s.url,
-          every: s.cron === undefined ? (s.every ?? '5m') : undefined,
-          cron: s.cron,
-          enabled: s.enabled,
-        }),
-      );
+      const own = fromFile.sources;
       // Without `catalog:`, a file that lists its own sources replaces the built-in catalog.
       const includeCatalog = fromFile.catalog === undefined ? own.length === 0 : fromFile.catalog !== false;
       const disabled = typeof fromFile.catalog === 'object' ? fromFile.catalog.disable : [];
@@ -231,7 +280,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       allowCidrs: allow.cidrs,
       timeoutMs: e.WIREWATCH_FETCH_TIMEOUT_MS ?? DEFAULTS.fetchTimeoutMs,
       maxBytes: e.WIREWATCH_FETCH_MAX_BYTES ?? DEFAULTS.fetchMaxBytes,
+      contact: e.WIREWATCH_CONTACT,
     },
+    minIntervalMs,
     slack:
       e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
         ? { token: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT ?? DEFAULTS.slackPort, apiUrl: e.SLACK_API_URL }
@@ -243,10 +294,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   };
 }
 
-type FileConfig = z.output<typeof fileSchema>;
+type FileConfig = z.output<ReturnType<typeof fileSchemaFor>>;
 type Env = z.output<typeof envSchema>;
 
-function readConfigFile(path: string, problems: string[]): FileConfig | undefined {
+function readConfigFile(path: string, problems: string[], minIntervalMs: number): FileConfig | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -260,7 +311,7 @@ function readConfigFile(path: string, problems: string[]): FileConfig | undefine
     return undefined;
   }
   const raw: unknown = doc.toJS() ?? {};
-  const parsed = fileSchema.safeParse(raw);
+  const parsed = fileSchemaFor(minIntervalMs).safeParse(raw);
   if (!parsed.success) {
     problems.push(...issuesToProblems(path, parsed.error.issues).map((p) => p.replace(`${path}.`, `${path}: `)));
     return undefined;

@@ -90,8 +90,14 @@ export interface Alert {
   summary: string;
 }
 
+/** OK: polls succeed. FAILING: recent polls failed, retried with backoff. DISABLED: given up until re-enabled. */
+export type SourceHealth = 'ok' | 'failing' | 'disabled';
+
 /** Per-source fetch state remembered between polls. */
 export interface FetchState {
+  health: SourceHealth;
+  /** ISO time before which the source is not polled again (backoff after failures, Retry-After). */
+  nextAttemptAt: string | undefined;
   etag: string | undefined;
   lastModified: string | undefined;
   /** Hash of the last body parsed, so an unchanged body skips parsing. */

@@ -154,7 +154,6 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       scheduler = createScheduler({
         sources: enabled,
         logger,
-        maxJitterMs: 5000,
         run: async (source) => {
           const report = await pipeline.pollSource(source);
           if (report.alerts > 0) await drain();

@@ -9,19 +9,20 @@ export interface FeedServer {
   /** Publishes (or replaces) a document at a path; `validators: false` serves it without ETag/Last-Modified. */
   set(path: string, body: string, options?: { contentType?: string; validators?: boolean }): void;
   /** Requests seen, per path: how many got a full body and how many a 304. */
-  hits(path: string): { full: number; notModified: number };
+  hits(path: string): { full: number; notModified: number; missing: number };
   close(): Promise<void>;
 }
 
 export async function startFeedServer(): Promise<FeedServer> {
   const docs = new Map<string, { body: Buffer; type: string; etag: string; modified: string; validators: boolean }>();
-  const counts = new Map<string, { full: number; notModified: number }>();
+  const counts = new Map<string, { full: number; notModified: number; missing: number }>();
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const doc = docs.get(path);
-    const count = counts.get(path) ?? { full: 0, notModified: 0 };
+    const count = counts.get(path) ?? { full: 0, notModified: 0, missing: 0 };
     counts.set(path, count);
     if (!doc) {
+      count.missing += 1;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
@@ -52,7 +53,7 @@ export async function startFeedServer(): Promise<FeedServer> {
       });
     },
     hits(path) {
-      return { ...(counts.get(path) ?? { full: 0, notModified: 0 }) };
+      return { ...(counts.get(path) ?? { full: 0, notModified: 0, missing: 0 }) };
     },
     close() {
       server.closeAllConnections();

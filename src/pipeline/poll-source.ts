@@ -1,12 +1,13 @@
 // One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
 import { createHash } from 'node:crypto';
-import type { Alert, ChannelConfig, ChannelKey, FetchState, NewsItem, PendingDelivery, RecentAlert, SourceConfig } from '../domain.js';
-import { RateLimitedError, WirewatchError, describeError } from '../errors.js';
+import type { Alert, ChannelConfig, ChannelKey, FetchState, Judgement, NewsItem, PendingDelivery, RecentAlert, SourceConfig, Topic } from '../domain.js';
+import { WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { itemTokens } from '../relevance/fold.js';
 import { classify } from '../relevance/topics.js';
 import { compileChannelRules, type ChannelRule, type CompiledChannelRules } from '../relevance/watchlist.js';
-import { pollFeed } from '../sources/feed/feed-source.js';
+import { SOURCE_KINDS } from '../sources/registry.js';
+import { afterFailure, afterSuccess } from './source-health.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
 import { emptyFetchState, type Store } from '../store/store.js';
 
@@ -26,7 +27,8 @@ export interface PipelineOptions {
 /** What one poll did, for logs, the CLI and tests. */
 export interface PollReport {
   sourceId: string;
-  outcome: 'seeded' | 'polled' | 'not-modified' | 'unchanged' | 'failed';
+  /** `backoff`: skipped, the source failed recently; `disabled`: skipped until re-enabled. */
+  outcome: 'seeded' | 'polled' | 'not-modified' | 'unchanged' | 'failed' | 'backoff' | 'disabled';
   /** Items in the feed. */
   items: number;
   /** Items never seen before. */
@@ -44,6 +46,13 @@ const channelKeyOf = (c: ChannelConfig): ChannelKey => `${c.adapter}:${c.id}`;
 /** The alert id: the same item never gets two ids for one channel. */
 export function alertId(sourceId: string, itemKey: string, channel: ChannelKey): string {
   return createHash('sha256').update(`${sourceId}\u0000${itemKey}\u0000${channel}`).digest('hex').slice(0, 32);
+}
+
+/** The judgement of an item whose source decided its topics (a market move is crypto by construction). */
+function fixedJudgement(topics: readonly Topic[], label: string): Judgement {
+  const topicTerms: Record<Topic, string[]> = { 'ai-chips': [], crypto: [] };
+  for (const t of topics) topicTerms[t] = [label];
+  return { topics: [...topics], topicTerms };
 }
 
 export interface Pipeline {
@@ -83,7 +92,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const recent: RecentAlert[] = [];
     const alertedAt = now().toISOString();
     for (const item of items) {
-      const judgement = classify(item);
+      const judgement = item.fixedTopics ? fixedJudgement(item.fixedTopics, `${source.kind} source`) : classify(item);
       const decisions = rules.decideAll(itemTokens(item), judgement);
       const channelsForItem: ChannelKey[] = [];
       for (const [key, decision] of decisions) {
@@ -97,7 +106,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             channel: key,
             title: item.title,
             url: item.url,
-            source: sourceName,
+            source: item.publisher ? `${item.publisher} via ${sourceName}` : sourceName,
             sourceId: source.id,
             published: item.published,
             topics: judgement.topics,
@@ -110,7 +119,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         recent.push({
           title: item.title,
           url: item.url,
-          source: sourceName,
+          source: item.publisher ? `${item.publisher} via ${sourceName}` : sourceName,
           sourceId: source.id,
           published: item.published,
           topics: judgement.topics,
@@ -122,8 +131,44 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return { alerts, recent };
   }
 
+  /** Kind-level poll through the registry. */
+  function pollKind(source: SourceConfig, previous: FetchState) {
+    const kind = SOURCE_KINDS[source.kind];
+    if (!kind) throw new WirewatchError('config_invalid', `source kind ${source.kind} is not available`);
+    return kind.poll({ fetcher, source, previous, now }, source.options);
+  }
+
+  /** Tells every channel that could receive the source, once, that it was disabled and how to bring it back. */
+  async function noticeDisabled(source: SourceConfig, state: FetchState): Promise<void> {
+    const at = now();
+    const notices: PendingDelivery[] = [];
+    for (const channel of options.channels) {
+      const key = channelKeyOf(channel);
+      const receives = channel.topics.length > 0 || channel.watch.length > 0 || (await store.getWatchTerms(key)).length > 0;
+      if (!receives) continue;
+      notices.push({
+        attempts: 0,
+        notBefore: at.getTime(),
+        alert: {
+          id: alertId(source.id, `disabled:${state.lastFetchAt ?? at.toISOString()}`, key),
+          channel: key,
+          title: `wirewatch: source "${source.name ?? source.id}" is disabled`,
+          url: undefined,
+          source: 'wirewatch',
+          sourceId: source.id,
+          published: at.toISOString(),
+          topics: [],
+          matched: [],
+          summary: `After ${state.failures} failed polls in a row (last error: ${state.lastError ?? 'unknown'}) it is no longer polled. Fix its URL in the config, then run: wirewatch source enable ${source.id}`,
+        },
+      });
+    }
+    if (notices.length > 0) await store.enqueueDeliveries(notices);
+  }
+
   async function pollSource(source: SourceConfig): Promise<PollReport> {
     const log = logger.child({ source: source.id });
+    const report = (outcome: PollReport['outcome'], extra: Partial<PollReport> = {}): PollReport => ({ sourceId: source.id, outcome, items: 0, fresh: 0, alerts: 0, ...extra });
     // On failure the state read before the fetch is kept (plus the failure): recording the new
     // validators or body hash of a poll whose items were not claimed would skip them for good.
     let prior: FetchState | undefined;
@@ -131,12 +176,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       prior = await store.getFetchState(source.id).catch((err: unknown) => {
         throw new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
       });
-      const result = await pollFeed(fetcher, source, prior, now);
-      let state: FetchState = { ...result.state, failures: 0, lastError: undefined };
+      if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
+      if (prior.nextAttemptAt && prior.nextAttemptAt > now().toISOString()) return report('backoff', { error: prior.lastError ?? 'backing off' });
+      const result = await pollKind(source, prior);
+      let state: FetchState = afterSuccess(result.state);
+      if (prior.health !== 'ok') log.info({ after: prior.failures }, 'source recovered');
       if (result.kind !== 'parsed') {
         await store.setFetchState(source.id, state);
         log.debug({ outcome: result.kind }, 'nothing new');
-        return { sourceId: source.id, outcome: result.kind, items: 0, fresh: 0, alerts: 0 };
+        return report(result.kind);
       }
       const items = result.feed.items;
       const sourceName = source.name ?? result.feed.title ?? source.id;
@@ -148,7 +196,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (claim.firstPoll) {
         await store.setFetchState(source.id, state);
         log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
-        return { sourceId: source.id, outcome: 'seeded', items: items.length, fresh: claim.fresh.length, alerts: 0 };
+        return report('seeded', { items: items.length, fresh: claim.fresh.length });
       }
       const freshKeys = new Set(claim.fresh);
       // Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order.
@@ -166,25 +214,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (freshItems.length > 0) state = { ...state, lastNewAt: now().toISOString() };
       await store.setFetchState(source.id, state);
       log.info({ items: items.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
-      return { sourceId: source.id, outcome: 'polled', items: items.length, fresh: freshItems.length, alerts: alerts.length };
+      return report('polled', { items: items.length, fresh: freshItems.length, alerts: alerts.length });
     } catch (err) {
       const message = describeError(err);
-      const failures = (prior?.failures ?? 0) + 1;
-      const level = err instanceof WirewatchError && err.code === 'store_failed' ? 'error' : 'warn';
-      log[level]({ err: message, failures, ...(err instanceof RateLimitedError ? { retryAfterMs: err.retryAfterMs } : {}) }, 'poll failed');
+      const storeDown = err instanceof WirewatchError && err.code === 'store_failed';
       // Without the state we read, writing one would erase the remembered validators: leave it.
-      if (prior) {
-        await store
-          .setFetchState(source.id, { ...prior, failures, lastError: message, lastFetchAt: now().toISOString() })
-          .catch((storeErr: unknown) => log.error({ err: describeError(storeErr) }, 'cannot record the failure'));
+      if (!prior || storeDown) {
+        log.error({ err: message }, 'poll failed');
+        return report('failed', { error: message });
       }
-      return { sourceId: source.id, outcome: 'failed', items: 0, fresh: 0, alerts: 0, error: message };
+      const { state, disabled } = afterFailure(prior, err, now());
+      log[disabled ? 'error' : 'warn']({ err: message, failures: state.failures, nextAttemptAt: state.nextAttemptAt, health: state.health }, disabled ? 'source disabled' : 'poll failed');
+      try {
+        await store.setFetchState(source.id, state);
+        if (disabled) await noticeDisabled(source, state);
+      } catch (storeErr) {
+        log.error({ err: describeError(storeErr) }, 'cannot record the failure');
+      }
+      return report('failed', { error: message });
     }
   }
 
   async function previewSource(source: SourceConfig) {
     try {
-      const result = await pollFeed(fetcher, source, emptyFetchState(), now);
+      const result = await pollKind(source, emptyFetchState());
       if (result.kind !== 'parsed') return { ok: true as const, alerts: [] };
       const sourceName = source.name ?? result.feed.title ?? source.id;
       const { alerts } = buildAlerts(source, sourceName, result.feed.items, await channelRules());

@@ -4,14 +4,17 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { SourceConfig } from '../domain.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { everyToCron } from '../schedule-spec.js';
+import { cronMinGapMs, everyToCron } from '../schedule-spec.js';
 
 export interface SchedulerOptions {
   sources: readonly SourceConfig[];
   logger: Logger;
   /** The work of one tick for one source. */
   run: (source: SourceConfig) => Promise<unknown>;
-  /** Upper bound of the random delay added to each tick, in ms, so sources do not all fire at once. */
+  /**
+   * Upper bound of the random delay added to each tick, in ms, so 1,000 sources do not fire in the
+   * same second; by default a tenth of the source's interval, at most a minute.
+   */
   maxJitterMs?: number;
 }
 
@@ -28,6 +31,11 @@ export function sourcePattern(source: SourceConfig): string {
   const r = everyToCron(source.every ?? '5m');
   if (!r.ok) throw new Error(`source ${source.id}: ${r.reason}`);
   return r.cron;
+}
+
+/** A tenth of the interval between two fires, capped at a minute. */
+export function defaultJitterMs(pattern: string): number {
+  return Math.min(60_000, Math.floor(cronMinGapMs(pattern) / 10));
 }
 
 export function createScheduler(options: SchedulerOptions): Scheduler {
@@ -61,10 +69,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       for (const source of options.sources) {
         if (!source.enabled) continue;
         const tick = guarded(source);
-        const task = createTask(sourcePattern(source), tick, {
+        const pattern = sourcePattern(source);
+        const task = createTask(pattern, tick, {
           name: `source:${source.id}`,
           noOverlap: true,
-          maxRandomDelay: options.maxJitterMs ?? 0,
+          maxRandomDelay: options.maxJitterMs ?? defaultJitterMs(pattern),
         });
         tasks.push(task);
         await task.start();

@@ -64,6 +64,8 @@ export interface Store {
 /** A fetch state for a source never fetched. */
 export function emptyFetchState(): FetchState {
   return {
+    health: 'ok',
+    nextAttemptAt: undefined,
     etag: undefined,
     lastModified: undefined,
     bodyHash: undefined,

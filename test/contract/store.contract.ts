@@ -175,6 +175,8 @@ export function storeContract(name: string, make: MakeStore): void {
 
       it('round-trips a state and replaces it whole', async () => {
         const full = {
+          health: 'failing' as const,
+          nextAttemptAt: '2025-01-01T00:10:00.000Z',
           etag: 'W/"abc"',
           lastModified: 'Wed, 01 Jan 2025 00:00:00 GMT',
           bodyHash: 'sha256:0f',

@@ -147,21 +147,51 @@ for (const [name, factory] of factories) {
   });
 }
 
-describe('SSRF allow-list', () => {
+describe('SSRF allow-list and source health', () => {
+  const localSource = (path: string): SourceConfig => ({ id: 'local', kind: 'feed', options: {}, name: undefined, url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true });
+
   it('refuses a feed on 127.0.0.1 without the allow-list and accepts it with it', async () => {
     server.set('/ssrf.xml', rss([{ id: '1', title: 'Nvidia' }]));
-    const source: SourceConfig = { id: 'local', kind: 'feed', options: {}, name: undefined, url: `${server.origin}/ssrf.xml`, every: '5m', cron: undefined, enabled: true };
+    const source = localSource('/ssrf.xml');
     const store = createMemoryStore();
-    const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [] }), logger, channels, seenTtlMs: 60_000 });
+    let clock = Date.parse('2026-11-29T10:00:00Z');
+    const now = () => new Date(clock);
+    const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [] }), logger, channels, seenTtlMs: 60_000, now });
     const report = await refused.pollSource(source);
     expect(report.outcome).toBe('failed');
     expect(report.error).toMatch(/127\.0\.0\.1/);
     expect(report.error).toMatch(/WIREWATCH_FETCH_ALLOW/);
-    expect((await store.getFetchState('local')).failures).toBe(1);
+    expect(await store.getFetchState('local')).toMatchObject({ failures: 1, health: 'failing', nextAttemptAt: '2026-11-29T10:01:00.000Z' });
     expect(server.hits('/ssrf.xml').full).toBe(0);
 
-    const allowed = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000 });
+    const allowed = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000, now });
+    expect((await allowed.pollSource(source)).outcome).toBe('backoff');
+    clock += 61_000;
     expect((await allowed.pollSource(source)).outcome).toBe('seeded');
-    expect((await store.getFetchState('local')).failures).toBe(0);
+    expect(await store.getFetchState('local')).toMatchObject({ failures: 0, health: 'ok', nextAttemptAt: undefined, lastError: undefined });
+  });
+
+  it('backs off exponentially, disables a source that keeps failing, and tells its channels once', async () => {
+    const store = createMemoryStore();
+    let clock = Date.parse('2026-11-29T10:00:00Z');
+    const pipeline = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000, now: () => new Date(clock) });
+    const source = localSource('/missing.xml'); // 404: will not pass by itself
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      expect((await pipeline.pollSource(source)).outcome).toBe('failed');
+      const state = await store.getFetchState('local');
+      if (state.nextAttemptAt) waits.push(Date.parse(state.nextAttemptAt) - clock);
+      clock += 3_600_000;
+    }
+    expect(waits).toEqual([60_000, 120_000]);
+    const state = await store.getFetchState('local');
+    expect(state).toMatchObject({ health: 'disabled', failures: 3 });
+    expect((await pipeline.pollSource(source)).outcome).toBe('disabled');
+    expect(server.hits('/missing.xml').missing).toBe(3);
+    const notices = await store.dueDeliveries(clock, 10);
+    // markets and desk receive things; "nothing" has neither topics nor terms.
+    expect(notices.map((n) => n.alert.channel).sort()).toEqual(['console:desk', 'console:markets']);
+    expect(notices[0]?.alert.title).toMatch(/source "local" is disabled/);
+    expect(notices[0]?.alert.summary).toMatch(/HTTP 404.*wirewatch source enable local/);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../src/domain.js';
 import { createLogger } from '../../src/log.js';
-import { createScheduler, sourcePattern } from '../../src/pipeline/scheduler.js';
+import { createScheduler, defaultJitterMs, sourcePattern } from '../../src/pipeline/scheduler.js';
 
 const source = (id: string, extra: Partial<SourceConfig> = {}): SourceConfig => ({ id, kind: 'feed', options: {}, name: undefined, url: 'http://127.0.0.1/', every: undefined, cron: '* * * * * *', enabled: true, ...extra });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -16,6 +16,12 @@ describe('scheduler', () => {
     expect(sourcePattern(source('a', { cron: '*/10 * * * *' }))).toBe('*/10 * * * *');
   });
 
+  it('spreads fires by a tenth of the interval, at most a minute', () => {
+    expect(defaultJitterMs('0 */5 * * * *')).toBe(30_000);
+    expect(defaultJitterMs('*/30 * * * * *')).toBe(3_000);
+    expect(defaultJitterMs('0 0 */1 * * *')).toBe(60_000);
+  });
+
   it('runs each source on its schedule without overlapping runs, and a failing source does not stop the others', async () => {
     let running = 0;
     let maxRunning = 0;
@@ -23,6 +29,7 @@ describe('scheduler', () => {
     const scheduler = createScheduler({
       sources: [source('slow'), source('failing'), source('off', { enabled: false })],
       logger: createLogger({ level: 'silent' }),
+      maxJitterMs: 0,
       run: async (s) => {
         runs[s.id] = (runs[s.id] ?? 0) + 1;
         if (s.id === 'failing') throw new Error('feed is down');

@@ -250,7 +250,7 @@ if (url === '') {
       try {
         const store = createRedisStore(shared, { prefix });
         await store.claim('feed', ['k'], { ttlMs: 60_000, maxKeys: 10 });
-        await store.setFetchState('feed', { etag: 'e', lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined });
+        await store.setFetchState('feed', { health: 'ok', nextAttemptAt: undefined, etag: 'e', lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined });
         await store.addWatchTerms('slack:C1', ['nvidia']);
         await store.addRecentAlerts([alert(1)]);
         expect(await countKeys(shared, prefix)).toBe(5);
