@@ -8,6 +8,9 @@ import { describeError } from './errors.js';
 import { createLogger, redactUrl, type Logger } from './log.js';
 import { alertToJson } from './bots/console-adapter.js';
 import { classify } from './relevance/topics.js';
+import { inspectFeed } from './sources/feed/inspect-feed.js';
+import { fetchErrorCode } from './sources/http/error-code.js';
+import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
 import { runDemo } from './demo/demo.js';
 import { createApp } from './main.js';
 
@@ -143,6 +146,55 @@ export function createProgram(io: CliIo = defaultIo, status: { exitCode: number 
         if (!cfg.redis.url) io.err('note: without REDIS_URL the state lives in memory: a running bot does not see this change.');
       } finally {
         await app.stop();
+      }
+    });
+
+  program
+    .command('feed')
+    .description('look at one feed as wirewatch sees it')
+    .command('test')
+    .description('fetch and parse one URL (SSRF rules apply): format, encoding, identity field, newest items and their topics')
+    .argument('<url>', 'the feed URL')
+    .option('--json', 'one JSON object: {"format","encoding","idField","items":[…]} or {"error":{"code","message"}}')
+    .option('-n, --items <count>', 'how many of the newest items to show', '5')
+    .action(async (url: string, opts: { json?: boolean; items: string }) => {
+      const cfg = config();
+      const count = Math.max(1, Math.min(50, Number.parseInt(opts.items, 10) || 5));
+      const fetcher = createSafeFetcher({
+        ...DEFAULT_FETCH_POLICY,
+        allowCidrs: cfg.fetch.allowCidrs,
+        timeoutMs: cfg.fetch.timeoutMs,
+        maxBytes: cfg.fetch.maxBytes,
+        contact: cfg.fetch.contact,
+      });
+      try {
+        const found = await inspectFeed(fetcher, url);
+        const items = found.items.slice(0, count);
+        if (opts.json) {
+          io.out(
+            JSON.stringify({
+              format: found.format,
+              encoding: found.encoding,
+              idField: found.idField,
+              items: items.map((i) => ({ id: i.key, title: i.title, url: i.url ?? null, published: i.published ?? null })),
+            }),
+          );
+          return;
+        }
+        io.out(`${found.title ?? '(untitled feed)'} — ${redactUrl(found.url)}`);
+        io.out(`format ${found.format} · encoding ${found.encoding} (from ${found.encodingSource}) · identity ${found.idField} · ${found.items.length} item(s)`);
+        for (const item of items) {
+          const j = classify(item);
+          const topics = j.topics.length > 0 ? j.topics.map((t) => `${t} (${j.topicTerms[t].join(', ')})`).join('; ') : 'no topic';
+          io.out(`\n• ${item.title}\n  ${item.published ?? 'undated'} · ${item.url ?? 'no link'}\n  ${topics}`);
+        }
+      } catch (err) {
+        const code = fetchErrorCode(err);
+        if (opts.json) io.out(JSON.stringify({ error: { code, message: describeError(err) } }));
+        else io.err(`wirewatch: ${code}: ${describeError(err)}`);
+        status.exitCode = 1;
+      } finally {
+        await fetcher.close();
       }
     });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ADAPTER_KINDS, SOURCE_KIND_NAMES, TOPICS, type ChannelConfig, type SourceConfig } from './domain.js';
 import { WirewatchError } from './errors.js';
 import { checkCron, cronMinGapMs, everyToCron, formatDuration, parseDuration } from './schedule-spec.js';
-import { DEFAULT_CHANNELS, DEFAULT_SOURCES } from './sources/catalog.js';
+import { DEFAULT_CHANNELS, DEFAULT_SOURCES, NEEDS_CONTACT } from './sources/catalog.js';
 import { parseCidrList } from './sources/http/safe-fetch.js';
 import { SOURCE_KINDS } from './sources/registry.js';
 
@@ -17,7 +17,15 @@ export interface Config {
   sources: SourceConfig[];
   channels: ChannelConfig[];
   redis: { url: string | undefined; prefix: string };
-  fetch: { allowCidrs: string[]; timeoutMs: number; maxBytes: number; /** Email or URL in the User-Agent. */ contact: string | undefined };
+  fetch: {
+    allowCidrs: string[];
+    timeoutMs: number;
+    maxBytes: number;
+    /** Email or URL in the User-Agent. */
+    contact: string | undefined;
+    /** Least time between the starts of two requests to one host, in ms. */
+    hostSpacingMs: number;
+  };
   /** The shortest polling interval a source may have, in ms (WIREWATCH_MIN_INTERVAL). */
   minIntervalMs: number;
   slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined } | undefined;
@@ -38,6 +46,7 @@ const DEFAULTS = {
   seenTtlMs: 30 * 86_400_000,
   every: '5m',
   minIntervalMs: 60_000,
+  hostSpacingMs: 1000,
   logLevel: 'info',
 } as const;
 
@@ -65,6 +74,16 @@ const envSchema = z.object({
   WIREWATCH_REDIS_PREFIX: optionalText,
   WIREWATCH_FETCH_ALLOW: optionalText,
   WIREWATCH_CONTACT: optionalText.pipe(z.string().max(200).regex(/^\S+$/, 'an email address or URL, without spaces').optional()),
+  WIREWATCH_HOST_SPACING: optionalText.pipe(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const ms = v === '0' ? 0 : parseDuration(v);
+        if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'must be 0 or a duration such as 500ms or 1s' });
+        return ms ?? 0;
+      })
+      .optional(),
+  ),
   WIREWATCH_MIN_INTERVAL: optionalText.pipe(
     z
       .string()
@@ -263,6 +282,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     problems.push(`WIREWATCH_CONFIG: ${configPath} does not exist`);
   }
 
+  // Catalog entries that need a contact are switched off without one; one the user configured is an error.
+  if (!e.WIREWATCH_CONTACT) {
+    const catalogIds = new Set(DEFAULT_SOURCES.map((d) => d.id));
+    sources = sources.map((s) => (NEEDS_CONTACT.includes(s.kind) && catalogIds.has(s.id) && s.url === DEFAULT_SOURCES.find((d) => d.id === s.id)?.url ? { ...s, enabled: false } : s));
+    sources.forEach((s, i) => {
+      if (s.enabled && NEEDS_CONTACT.includes(s.kind)) problems.push(`sources[${i}] (${s.id}): kind ${s.kind} needs WIREWATCH_CONTACT (an email or URL the publisher can reach you at)`);
+    });
+  }
+
   const usesSlack = channels.some((c) => c.adapter === 'slack');
   const usesDiscord = channels.some((c) => c.adapter === 'discord');
   if (usesSlack && !e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required because a channel uses adapter slack');
@@ -281,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       timeoutMs: e.WIREWATCH_FETCH_TIMEOUT_MS ?? DEFAULTS.fetchTimeoutMs,
       maxBytes: e.WIREWATCH_FETCH_MAX_BYTES ?? DEFAULTS.fetchMaxBytes,
       contact: e.WIREWATCH_CONTACT,
+      hostSpacingMs: e.WIREWATCH_HOST_SPACING ?? DEFAULTS.hostSpacingMs,
     },
     minIntervalMs,
     slack:

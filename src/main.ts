@@ -77,6 +77,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     allowCidrs: config.fetch.allowCidrs,
     timeoutMs: config.fetch.timeoutMs,
     maxBytes: config.fetch.maxBytes,
+    contact: config.fetch.contact,
+    perHostSpacingMs: config.fetch.hostSpacingMs,
   });
 
   const onCommand = createCommandHandler({ store: theStore, logger: logger.child({ part: 'commands' }), channels: config.channels });

@@ -11,6 +11,10 @@ const write = (d: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
+const write2 = (d: string) => {
+  write(d, 'sources:\n  - id: ok\n    url: https://example.org/f\n    every: 10s\n');
+  return d;
+};
 const problemsOf = (fn: () => unknown): string[] => {
   try {
     fn();
@@ -134,5 +138,74 @@ channels:
     expect(cfg.sources[0]?.id).toBe('own');
     expect(cfg.sources.some((s) => s.id === 'coindesk')).toBe(false);
     expect(cfg.sources.length).toBe(DEFAULT_SOURCES.length);
+  });
+
+  it('reads source kinds with their own options and builds their URLs', () => {
+    const d = dir();
+    write(
+      d,
+      `sources:
+  - id: gn
+    kind: google-news
+    query: Nvidia H200
+    lang: fr
+  - id: moves
+    kind: market
+    symbols: [btc, xrp]
+    every: 1m
+  - id: hn
+    kind: hackernews
+    query: coreweave
+    url: http://127.0.0.1:9/api/v1/search_by_date
+`,
+    );
+    const cfg = loadConfig({}, { cwd: d });
+    const gn = cfg.sources.find((s) => s.id === 'gn');
+    expect(gn?.url).toMatch(/^https:\/\/news\.google\.com\/rss\/search\?q=Nvidia\+H200&hl=fr&gl=FR&ceid=FR%3Afr$/);
+    expect(cfg.sources.find((s) => s.id === 'moves')?.options).toMatchObject({ symbols: ['BTC', 'XRP'] });
+    expect(cfg.sources.find((s) => s.id === 'hn')?.url).toBe('http://127.0.0.1:9/api/v1/search_by_date');
+  });
+
+  it('reports bad kind options, a missing url and intervals under the floor, with their paths', () => {
+    const d = dir();
+    write(
+      d,
+      `sources:
+  - id: m
+    kind: market
+    symbols: []
+    colour: red
+  - id: f
+    kind: feed
+  - id: fast
+    url: https://example.org/f
+    every: 30s
+  - id: cronfast
+    url: https://example.org/g
+    cron: "*/20 * * * * *"
+  - id: weird
+    kind: telepathy
+    url: https://example.org/h
+`,
+    );
+    const text = problemsOf(() => loadConfig({}, { cwd: d })).join('\n');
+    expect(text).toMatch(/sources\[0\]\.symbols/);
+    expect(text).toMatch(/sources\[0\].*colour/);
+    expect(text).toMatch(/sources\[1\]\.url: url is required for kind feed/);
+    expect(text).toMatch(/sources\[2\]\.every: every 30s is more often than WIREWATCH_MIN_INTERVAL \(1m\)/);
+    expect(text).toMatch(/sources\[3\]\.cron: .*more often than WIREWATCH_MIN_INTERVAL/);
+    expect(text).toMatch(/sources\[4\]\.kind/);
+    expect(loadConfig({ WIREWATCH_MIN_INTERVAL: '10s' }, { cwd: write2(d) }).minIntervalMs).toBe(10_000);
+  });
+
+  it('switches off catalog sources that need a contact unless WIREWATCH_CONTACT is set', () => {
+    const without = loadConfig({}, { cwd: dir() });
+    expect(without.sources.find((s) => s.id === 'sec-nvidia')?.enabled).toBe(false);
+    const withContact = loadConfig({ WIREWATCH_CONTACT: 'ops@example.org' }, { cwd: dir() });
+    expect(withContact.sources.find((s) => s.id === 'sec-nvidia')?.enabled).toBe(true);
+    expect(withContact.fetch.contact).toBe('ops@example.org');
+    const d = dir();
+    write(d, 'sources:\n  - id: sec\n    kind: sec-edgar\n    cik: "1045810"\n');
+    expect(problemsOf(() => loadConfig({}, { cwd: d })).join('\n')).toMatch(/needs WIREWATCH_CONTACT/);
   });
 });

@@ -1,6 +1,7 @@
 // What a failed poll does to a source: backoff, FAILING, and after repeated failures DISABLED.
 import type { FetchState } from '../domain.js';
 import { WirewatchError, describeError } from '../errors.js';
+import { HttpStatusError, retryAfterOf } from '../sources/http/http-errors.js';
 
 export const HEALTH_POLICY = {
   /** First backoff after a failure, in ms; doubles with each consecutive failure. */
@@ -17,13 +18,7 @@ export const HEALTH_POLICY = {
 export function isPermanent(err: unknown): boolean {
   if (!(err instanceof WirewatchError)) return false;
   if (err.code === 'fetch_refused' || err.code === 'parse_failed' || err.code === 'config_invalid') return true;
-  return err.code === 'http_status' && /\b(401|403|404|410)\b/.test(err.message);
-}
-
-/** Retry-After carried by the error, in ms, when the server sent one. */
-export function retryAfterMsOf(err: unknown): number | undefined {
-  const value = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  return err instanceof HttpStatusError && [401, 403, 404, 410].includes(err.status);
 }
 
 /** The state after one more failure, and whether this failure disables the source. */
@@ -32,7 +27,7 @@ export function afterFailure(prior: FetchState, err: unknown, now: Date): { stat
   const limit = isPermanent(err) ? HEALTH_POLICY.disableAfterPermanent : HEALTH_POLICY.disableAfterTransient;
   const disabled = failures >= limit;
   const backoff = Math.min(HEALTH_POLICY.maxBackoffMs, HEALTH_POLICY.baseBackoffMs * 2 ** (failures - 1));
-  const wait = Math.max(backoff, retryAfterMsOf(err) ?? 0);
+  const wait = Math.max(backoff, retryAfterOf(err) ?? 0);
   return {
     disabled,
     state: {

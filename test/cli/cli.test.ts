@@ -59,6 +59,7 @@ describe('wirewatch CLI', () => {
     const env = {
       WIREWATCH_CONFIG: join(dir, 'wirewatch.yaml'),
       WIREWATCH_FETCH_ALLOW: '127.0.0.1/32',
+      WIREWATCH_HOST_SPACING: '0',
       REDIS_URL: testRedisUrl(),
       WIREWATCH_REDIS_PREFIX: testPrefix('cli'),
     };
@@ -81,7 +82,7 @@ describe('wirewatch CLI', () => {
 
   it('poll --dry-run judges what is in the feeds now and remembers nothing', async () => {
     server.set('/wire.xml', rss(['XRP slides 7%', 'Bakery opens']));
-    const env = { WIREWATCH_CONFIG: join(dir, 'wirewatch.yaml'), WIREWATCH_FETCH_ALLOW: '127.0.0.1/32' };
+    const env = { WIREWATCH_CONFIG: join(dir, 'wirewatch.yaml'), WIREWATCH_FETCH_ALLOW: '127.0.0.1/32', WIREWATCH_HOST_SPACING: '0' };
     const r = await run(['poll', '--once', '--dry-run', '--json'], env);
     expect(r.lines.map((l) => (JSON.parse(l) as { title: string }).title)).toEqual(['XRP slides 7%']);
   });
@@ -105,5 +106,39 @@ describe('wirewatch CLI', () => {
     const lastStep = r.out.slice(r.out.indexOf('Step 5'));
     expect(lastStep).toMatch(/delivered 0 alert/);
     expect(lastStep).not.toMatch(/▶/);
+  });
+
+  describe('feed test', () => {
+    const allow = { WIREWATCH_FETCH_ALLOW: '127.0.0.1/32', WIREWATCH_HOST_SPACING: '0' };
+    it('describes a feed: format, encoding, identity and the newest items with their topics', async () => {
+      server.set('/ft.xml', rss(['Old item', 'XRP slides 7%']));
+      const r = await run(['feed', 'test', `${server.origin}/ft.xml`, '--json'], allow);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.out) as { format: string; encoding: string; idField: string; items: Array<Record<string, unknown>> };
+      expect(out).toMatchObject({ format: 'rss-2.0', encoding: 'utf-8', idField: 'guid' });
+      expect(out.items[0]).toEqual({ id: 'XRP slides 7%', title: 'XRP slides 7%', url: 'https://cli.example/1', published: '2026-11-29T08:01:00.000Z' });
+      const human = await run(['feed', 'test', `${server.origin}/ft.xml`], allow);
+      expect(human.out).toMatch(/format rss-2\.0 · encoding utf-8/);
+      expect(human.out).toMatch(/XRP slides 7%[\s\S]*crypto \(XRP\)/);
+    });
+
+    it('fails with a code and a message, and a non-zero exit status', async () => {
+      server.set('/page.html', '<!doctype html><html><body>hello</body></html>', { contentType: 'text/html' });
+      const cases: Array<[string, NodeJS.ProcessEnv, string]> = [
+        [`${server.origin}/ft.xml`, {}, 'ssrf_blocked'],
+        [`${server.origin}/page.html`, allow, 'not_a_feed'],
+        [`${server.origin}/nope.xml`, allow, 'http_status'],
+        [`${server.origin}/ft.xml`, { ...allow, WIREWATCH_FETCH_MAX_BYTES: '1024' }, 'too_large'],
+        ['file:///etc/passwd', allow, 'ssrf_blocked'],
+      ];
+      server.set('/ft.xml', rss(Array.from({ length: 40 }, (_, i) => `Item number ${i} with a longer title to pass a kilobyte`)));
+      for (const [url, env, code] of cases) {
+        const r = await run(['feed', 'test', url, '--json'], env);
+        expect(r.code, url).toBe(1);
+        const out = JSON.parse(r.out) as { error: { code: string; message: string } };
+        expect(out.error.code, url).toBe(code);
+        expect(out.error.message.length).toBeGreaterThan(5);
+      }
+    });
   });
 });

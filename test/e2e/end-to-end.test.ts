@@ -58,6 +58,7 @@ channels:
         REDIS_URL: testRedisUrl(),
         WIREWATCH_REDIS_PREFIX: testPrefix('e2e'),
         WIREWATCH_FETCH_ALLOW: '127.0.0.1/32',
+        WIREWATCH_HOST_SPACING: '0',
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_PORT: '0',

@@ -62,7 +62,7 @@ for (const [name, factory] of factories) {
     let store: Store;
     let cleanup: () => Promise<void>;
     let printed: string[];
-    const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000 });
+    const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, perHostSpacingMs: 0 });
 
     const setup = async (path: string) => {
       ({ store, cleanup } = await (factory as StoreFactory)());
@@ -156,7 +156,7 @@ describe('SSRF allow-list and source health', () => {
     const store = createMemoryStore();
     let clock = Date.parse('2026-11-29T10:00:00Z');
     const now = () => new Date(clock);
-    const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [] }), logger, channels, seenTtlMs: 60_000, now });
+    const refused = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: [], perHostSpacingMs: 0 }), logger, channels, seenTtlMs: 60_000, now });
     const report = await refused.pollSource(source);
     expect(report.outcome).toBe('failed');
     expect(report.error).toMatch(/127\.0\.0\.1/);
@@ -164,7 +164,7 @@ describe('SSRF allow-list and source health', () => {
     expect(await store.getFetchState('local')).toMatchObject({ failures: 1, health: 'failing', nextAttemptAt: '2026-11-29T10:01:00.000Z' });
     expect(server.hits('/ssrf.xml').full).toBe(0);
 
-    const allowed = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000, now });
+    const allowed = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], perHostSpacingMs: 0 }), logger, channels, seenTtlMs: 60_000, now });
     expect((await allowed.pollSource(source)).outcome).toBe('backoff');
     clock += 61_000;
     expect((await allowed.pollSource(source)).outcome).toBe('seeded');
@@ -174,7 +174,7 @@ describe('SSRF allow-list and source health', () => {
   it('backs off exponentially, disables a source that keeps failing, and tells its channels once', async () => {
     const store = createMemoryStore();
     let clock = Date.parse('2026-11-29T10:00:00Z');
-    const pipeline = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'] }), logger, channels, seenTtlMs: 60_000, now: () => new Date(clock) });
+    const pipeline = createPipeline({ store, fetcher: createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], perHostSpacingMs: 0 }), logger, channels, seenTtlMs: 60_000, now: () => new Date(clock) });
     const source = localSource('/missing.xml'); // 404: will not pass by itself
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {

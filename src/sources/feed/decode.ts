@@ -9,13 +9,15 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return prefix.every((b, i) => bytes[i] === b);
 }
 
-/** The encoding the first bytes prove: a BOM, or the UTF-16 pattern of `<?` without one. */
+/** The encoding the first bytes prove: a BOM, or the UTF-16/32 pattern of `<` without one. */
 function sniffBytes(bytes: Uint8Array): string | undefined {
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return 'utf-8';
   if (startsWith(bytes, [0x00, 0x00, 0xfe, 0xff])) return 'utf-32be';
   if (startsWith(bytes, [0xff, 0xfe, 0x00, 0x00])) return 'utf-32le';
   if (startsWith(bytes, [0xfe, 0xff])) return 'utf-16be';
   if (startsWith(bytes, [0xff, 0xfe])) return 'utf-16le';
+  if (startsWith(bytes, [0x00, 0x00, 0x00, 0x3c])) return 'utf-32be';
+  if (startsWith(bytes, [0x3c, 0x00, 0x00, 0x00])) return 'utf-32le';
   if (startsWith(bytes, [0x3c, 0x00, 0x3f, 0x00])) return 'utf-16le';
   if (startsWith(bytes, [0x00, 0x3c, 0x00, 0x3f])) return 'utf-16be';
   return undefined;
@@ -43,13 +45,39 @@ function usableLabel(label: string | undefined): string | undefined {
   return iconv.encodingExists(normalized) ? normalized : undefined;
 }
 
+/** Where the encoding used to decode a body came from, in the order they are tried. */
+export type EncodingSource = 'bom' | 'http' | 'xml' | 'default';
+
+/** A decoded body and how it was decoded (for logs and the `feed test` command). */
+export interface DecodedFeed {
+  /** The body as text, never starting with a BOM. */
+  text: string;
+  /** The codec label used, lower-case (`utf-8`, `windows-1252`, `utf-16le` …). */
+  encoding: string;
+  encodingSource: EncodingSource;
+}
+
+/**
+ * Decodes a feed body and reports which encoding was used and why: a BOM (or the UTF-16/32 byte
+ * pattern of `<`) decides first, then the Content-Type charset, then the XML declaration's
+ * `encoding=`; unknown labels fall back to UTF-8.
+ */
+export function decodeFeedBytesWithInfo(bytes: Uint8Array, contentType: string | undefined): DecodedFeed {
+  const sniffed = sniffBytes(bytes);
+  const http = sniffed === undefined ? usableLabel(charsetOf(contentType)) : undefined;
+  const xml = sniffed === undefined && http === undefined ? usableLabel(declaredEncoding(bytes)) : undefined;
+  const encoding = sniffed ?? http ?? xml ?? 'utf-8';
+  const encodingSource: EncodingSource = sniffed !== undefined ? 'bom' : http !== undefined ? 'http' : xml !== undefined ? 'xml' : 'default';
+  const decoded = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: true });
+  const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
+  return { text, encoding, encodingSource };
+}
+
 /**
  * Decodes a feed body to text: a BOM (UTF-8, UTF-16LE/BE, UTF-32) decides first, then the
  * Content-Type charset, then the XML declaration's `encoding=`; unknown labels fall back to UTF-8.
  * The result never starts with a BOM.
  */
 export function decodeFeedBytes(bytes: Uint8Array, contentType: string | undefined): string {
-  const encoding = sniffBytes(bytes) ?? usableLabel(charsetOf(contentType)) ?? usableLabel(declaredEncoding(bytes)) ?? 'utf-8';
-  const text = iconv.decode(bytes, encoding, { stripBOM: true });
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return decodeFeedBytesWithInfo(bytes, contentType).text;
 }

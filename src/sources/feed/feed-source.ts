@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FetchState, SourceConfig } from '../../domain.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
-import { decodeFeedBytes } from './decode.js';
+import { decodeFeedBytesWithInfo } from './decode.js';
 import { parseFeed, type ParsedFeed } from './parse-feed.js';
 
 /** What one poll found, with the fetch state to remember for the next one. */
@@ -16,7 +16,7 @@ export type FeedPoll =
 
 /**
  * Fetches `source.url` with the validators of `previous`, and parses the body unless it is the
- * one already parsed. Updates etag, lastModified, bodyHash and lastFetchAt (ISO, from `now`);
+ * one already parsed (the feed reports the encoding it was decoded with). Updates etag, lastModified, bodyHash and lastFetchAt (ISO, from `now`);
  * leaves failures, lastError and lastNewAt alone. Errors propagate as `WirewatchError`.
  */
 export async function pollFeed(
@@ -33,6 +33,6 @@ export async function pollFeed(
   const bodyHash = createHash('sha256').update(response.body).digest('hex');
   const state: FetchState = { ...previous, etag: response.etag, lastModified: response.lastModified, bodyHash, lastFetchAt };
   if (bodyHash === previous.bodyHash) return { kind: 'unchanged', state };
-  const text = decodeFeedBytes(response.body, response.contentType);
-  return { kind: 'parsed', feed: parseFeed(text, { sourceId: source.id, url: response.url }), state };
+  const { text, encoding } = decodeFeedBytesWithInfo(response.body, response.contentType);
+  return { kind: 'parsed', feed: { ...parseFeed(text, { sourceId: source.id, url: response.url }), encoding }, state };
 }

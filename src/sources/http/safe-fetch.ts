@@ -1,35 +1,81 @@
-// HTTP GET for feeds, hardened against SSRF and hostile servers. Every address a request could
-// reach is checked before a socket opens: IP literals in the URL and in each redirect hop, IP
-// literals handed to the connector, and every A/AAAA record of a name. Bodies are capped on the
-// decoded byte count and every request has an overall deadline. Nothing is logged here; errors
-// carry a redacted URL (origin + path, never the query string) for the caller to log.
+// HTTP GET for feeds, hardened against SSRF and hostile servers, and polite to the hosts it polls.
+// Every address a request could reach is checked before a socket opens: IP literals in the URL
+// and in each redirect hop, IP literals handed to the connector, and every A/AAAA record of a name
+// (one bad record refuses the name; the socket connects to exactly the records that were checked).
+// Bodies are capped on the decoded byte count; headers, body and the whole fetch have deadlines.
+// Each host (URL hostname) gets its own queue: `perHostConcurrency` requests at once, starts
+// `perHostSpacingMs` apart. A Retry-After (429, or 503 with the header) holds the host: later
+// fetches to it wait until then when the wait fits in `timeoutMs`, else fail at once, without
+// contacting the host, with the same kind of error carrying the remaining wait (so the scheduler
+// is never clogged by fetches parked for minutes). Nothing is logged here; errors carry a
+// redacted URL (origin + path, never the query string) for the caller to log.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { Agent, buildConnector, fetch, type Response } from 'undici';
 import ipaddr from 'ipaddr.js';
 import { RateLimitedError, WirewatchError } from '../../errors.js';
+import { ALLOW_HINT, AddressRefusal, parseCidrList, refusalFor, type Cidr } from './address-policy.js';
+import { createHostGate } from './host-gate.js';
+import { HttpStatusError, parseRetryAfter } from './http-errors.js';
+import { contactProblem, userAgentFor } from './user-agent.js';
 
-/** How far and how long a fetch may go. */
+export { parseCidrList } from './address-policy.js';
+
+/**
+ * A `dns.lookup`-compatible resolver, always called with `all: true`. The real `dns.lookup` is
+ * one; tests pass a fake to make a name resolve to chosen addresses.
+ */
+export type LookupAll = (
+  hostname: string,
+  options: { all: true; family?: number | 'IPv4' | 'IPv6'; hints?: number },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** How far, how long and how often a fetch may go. */
 export interface FetchPolicy {
   /** CIDR ranges (WIREWATCH_FETCH_ALLOW) that may be fetched even though they are not public, e.g. `['127.0.0.1/32']`. */
   allowCidrs: readonly string[];
-  /** Overall deadline per fetch, redirects and body included, in ms. */
+  /**
+   * Overall deadline per fetch, in ms: redirects, headers and body included. It starts when the
+   * first request starts, not while the fetch waits for its host's turn.
+   */
   timeoutMs: number;
+  /** Longest wait for the response headers of one request, in ms. */
+  headersTimeoutMs: number;
+  /** Longest silence between two chunks of a body, in ms (a slow drip under it is ended by `timeoutMs`). */
+  bodyTimeoutMs: number;
   /** Cap on the decoded (decompressed) body, in bytes. */
   maxBytes: number;
   /** How many redirects one fetch follows before it gives up. */
   maxRedirects: number;
-  /** Sent as `User-Agent`. */
-  userAgent: string;
+  /** Who runs this instance (WIREWATCH_CONTACT: an email or URL), sent in the User-Agent; undefined for none. */
+  contact: string | undefined;
+  /** Requests in flight to one host (hostname) at once. */
+  perHostConcurrency: number;
+  /** Minimum time between the starts of two requests to one host, in ms. */
+  perHostSpacingMs: number;
+  /** Cap on a server's Retry-After, in ms: neither the remembered "not before" nor `retryAfterMs` in errors goes further. */
+  maxRetryAfterMs: number;
+  /** Resolver for host names; `dns.lookup` when absent. A test seam. */
+  lookup?: LookupAll;
 }
 
-/** Defaults: nothing private allowed, 15 s, 5 MiB, 5 redirects. */
+/**
+ * Defaults: nothing private allowed; 15 s overall, 10 s for headers, 10 s of body silence; 5 MiB;
+ * 5 redirects; no contact; 2 requests at once and 1 s between starts per host; Retry-After capped
+ * at 10 min.
+ */
 export const DEFAULT_FETCH_POLICY = {
   allowCidrs: [],
   timeoutMs: 15_000,
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 10_000,
   maxBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
-  userAgent: 'wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)',
+  contact: undefined,
+  perHostConcurrency: 2,
+  perHostSpacingMs: 1000,
+  maxRetryAfterMs: 10 * 60_000,
 } as const satisfies FetchPolicy;
 
 /** Validators remembered from the previous fetch, sent as If-None-Match / If-Modified-Since. */
@@ -52,76 +98,21 @@ export type FetchResponse =
       lastModified: string | undefined;
     };
 
-/** Fetches URLs under one policy, reusing connections between fetches. */
+/** Fetches URLs under one policy, reusing connections and per-host queues between fetches. */
 export interface SafeFetcher {
-  /** GETs `url`, following redirects; throws `WirewatchError` (`fetch_refused`, `fetch_failed`, `fetch_too_large`, `fetch_timeout`, `http_status`) or `RateLimitedError`. */
+  /**
+   * GETs `url`, following redirects, after waiting for the host's turn. Throws `WirewatchError`
+   * (`fetch_refused`, `fetch_failed`, `fetch_too_large`, `fetch_timeout`), `HttpStatusError`
+   * (`http_status`; `retryAfterMs` on a 503 that said when) or `RateLimitedError` (429, or the host
+   * still asked us to wait longer than `timeoutMs`). Read the wait with `retryAfterOf`.
+   */
   fetch(url: string, conditional?: ConditionalHeaders): Promise<FetchResponse>;
+  /** The operator's contact from the policy; kinds whose terms require one (SEC EDGAR) refuse to run without it. */
+  readonly contact: string | undefined;
+  /** The User-Agent sent with every request. */
+  readonly userAgent: string;
   /** Closes pooled connections; the fetcher must not be used afterwards. */
   close(): Promise<void>;
-}
-
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/**
- * Parses a comma- or space-separated list of CIDR ranges (a bare address means just that address).
- * Returns the ranges in normal form and one message per entry that is not a range, for config
- * validation.
- */
-export function parseCidrList(raw: string): { cidrs: string[]; errors: string[] } {
-  const cidrs: string[] = [];
-  const errors: string[] = [];
-  for (const entry of raw.split(/[\s,]+/).filter((e) => e !== '')) {
-    try {
-      if (entry.includes('/')) {
-        const [addr, bits] = ipaddr.parseCIDR(entry);
-        cidrs.push(`${addr.toString()}/${bits}`);
-      } else {
-        const addr = ipaddr.parse(entry);
-        cidrs.push(`${addr.toString()}/${addr.kind() === 'ipv4' ? 32 : 128}`);
-      }
-    } catch {
-      errors.push(`"${entry}" is not an IP range (write it as 127.0.0.1/32 or ::1/128)`);
-    }
-  }
-  return { cidrs, errors };
-}
-
-/** Article + words for ipaddr.js range names, for refusal messages. */
-const RANGE_WORDS: Record<string, string> = {
-  loopback: 'a loopback',
-  private: 'a private',
-  linkLocal: 'a link-local',
-  carrierGradeNat: 'a carrier-grade NAT',
-  uniqueLocal: 'a unique-local',
-  unspecified: 'an unspecified',
-  broadcast: 'a broadcast',
-  multicast: 'a multicast',
-  reserved: 'a reserved',
-  benchmarking: 'a benchmarking',
-};
-
-/** Why an address may not be connected to; thrown from inside the connector, mapped to `fetch_refused`. */
-class AddressRefusal extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'AddressRefusal';
-  }
-}
-
-const ALLOW_HINT = ' (add it to WIREWATCH_FETCH_ALLOW to allow it)';
-
-/** Undefined when `address` may be connected to, else the address in normal form and what it is ("a loopback address"). */
-function refusalFor(address: string, allow: readonly Cidr[]): { address: string; what: string } | undefined {
-  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
-  try {
-    parsed = ipaddr.process(address); // un-maps ::ffff:a.b.c.d
-  } catch {
-    return { address, what: 'not a valid IP address' };
-  }
-  if (allow.some(([range, bits]) => range.kind() === parsed.kind() && parsed.match(range, bits))) return undefined;
-  const range = parsed.range();
-  if (range === 'unicast') return undefined;
-  return { address: parsed.toString(), what: `${RANGE_WORDS[range] ?? `a non-public (${range})`} address` };
 }
 
 /** The URL for messages: scheme, host and path, without credentials or query string. */
@@ -129,18 +120,9 @@ function redact(url: URL): string {
   return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
-/** Parses `Retry-After` (delta-seconds or HTTP date) into ms; 60 s when absent or unreadable. */
-function retryAfterMs(header: string | null, now: number): number {
-  const fallback = 60_000;
-  if (header === null) return fallback;
-  const trimmed = header.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  return Number.isFinite(date) ? Math.max(0, date - now) : fallback;
-}
-
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+/** When a 429 does not say how long to wait, in ms. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 
 /** Walks an error's `cause` chain. */
 function* causes(err: unknown): Generator<unknown> {
@@ -156,38 +138,62 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/** Creates a fetcher with its own connection pool; `policy.allowCidrs` must be valid CIDRs. */
-export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
-  const parsedAllow = parseCidrList(policy.allowCidrs.join(','));
-  if (parsedAllow.errors.length > 0) {
-    throw new WirewatchError('config_invalid', `invalid fetch allow-list: ${parsedAllow.errors.join('; ')}`);
-  }
-  const allow: Cidr[] = parsedAllow.cidrs.map((c) => ipaddr.parseCIDR(c));
+/** What one request (one hop) ended with. */
+type HopOutcome = { kind: 'redirect'; location: string; status: number } | { kind: 'done'; response: FetchResponse };
 
-  // Checks every record of a name and hands net.connect only the records that passed.
+function checkPolicy(policy: FetchPolicy): Cidr[] {
+  const problems: string[] = [];
+  const parsedAllow = parseCidrList(policy.allowCidrs.join(','));
+  if (parsedAllow.errors.length > 0) problems.push(`invalid fetch allow-list: ${parsedAllow.errors.join('; ')}`);
+  if (policy.contact !== undefined) {
+    const problem = contactProblem(policy.contact);
+    if (problem !== undefined) problems.push(`invalid contact "${policy.contact}": ${problem}`);
+  }
+  if (!Number.isInteger(policy.perHostConcurrency) || policy.perHostConcurrency < 1) problems.push('perHostConcurrency must be an integer ≥ 1');
+  if (!(policy.perHostSpacingMs >= 0)) problems.push('perHostSpacingMs must be ≥ 0');
+  if (problems.length > 0) throw new WirewatchError('config_invalid', problems.join('; '));
+  return parsedAllow.cidrs.map((c) => ipaddr.parseCIDR(c));
+}
+
+/** Creates a fetcher with its own connection pool and host queues; throws `config_invalid` on a bad policy. */
+export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
+  const allow = checkPolicy(policy);
+  const resolve: LookupAll = policy.lookup ?? dnsLookup;
+  const userAgent = userAgentFor(policy.contact);
+  const gate = createHostGate({ concurrency: policy.perHostConcurrency, spacingMs: policy.perHostSpacingMs });
+
+  // net.connect calls this once per connection and connects only to what it answers, so the
+  // addresses checked here are the addresses connected to: a resolver that answers differently
+  // the next time (DNS rebinding) cannot slip a different address in after the check.
   const checkedLookup: LookupFunction = (hostname, options, callback) => {
-    dnsLookup(hostname, { family: options.family ?? 0, hints: options.hints ?? 0, all: true }, (err, addresses: LookupAddress[]) => {
+    resolve(hostname, { all: true, family: options.family ?? 0, hints: options.hints ?? 0 }, (err, addresses) => {
       if (err) {
         callback(err, '', 0);
         return;
       }
-      const passed = addresses.filter((a) => refusalFor(a.address, allow) === undefined);
-      const first = passed[0];
+      // One forbidden record refuses the whole name: a name that mixes public and private
+      // addresses is either misconfigured or an attack.
+      for (const record of addresses) {
+        const refused = refusalFor(record.address, allow);
+        if (refused !== undefined) {
+          callback(new AddressRefusal(`${hostname} resolves to ${refused.address}, ${refused.what}${ALLOW_HINT}`), '', 0);
+          return;
+        }
+      }
+      const first = addresses[0];
       if (first === undefined) {
-        const refused = addresses[0] === undefined ? undefined : refusalFor(addresses[0].address, allow);
-        const reason = refused === undefined ? `${hostname} has no address` : `${hostname} resolves to ${refused.address}, ${refused.what}${ALLOW_HINT}`;
-        callback(new AddressRefusal(reason), '', 0);
+        callback(new AddressRefusal(`${hostname} has no address`), '', 0);
         return;
       }
-      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, passed);
+      if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       else callback(null, first.address, first.family);
     });
   };
 
   const baseConnect = buildConnector({ lookup: checkedLookup, timeout: policy.timeoutMs });
   const agent = new Agent({
-    headersTimeout: policy.timeoutMs,
-    bodyTimeout: policy.timeoutMs,
+    headersTimeout: policy.headersTimeoutMs,
+    bodyTimeout: policy.bodyTimeoutMs,
     // IP literals never reach the lookup hook: check them here, before any socket exists.
     connect: (options, callback) => {
       if (isIP(options.hostname) !== 0) {
@@ -214,17 +220,20 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
   }
 
   /** Maps whatever undici threw into one of our typed errors. */
-  function classify(err: unknown, url: URL, signal: AbortSignal): WirewatchError {
+  function classify(err: unknown, url: URL, deadline: AbortSignal | undefined): WirewatchError {
     if (err instanceof WirewatchError) return err;
-    for (const cause of causes(err)) {
+    const chain = [...causes(err)];
+    for (const cause of chain) {
       if (cause instanceof AddressRefusal) return new WirewatchError('fetch_refused', `refused ${redact(url)}: ${cause.reason}`);
     }
-    const timedOut =
-      signal.aborted || [...causes(err)].some((c) => (c instanceof Error && c.name === 'TimeoutError') || TIMEOUT_CODES.has(errorCode(c) ?? ''));
-    if (timedOut) {
-      return new WirewatchError('fetch_timeout', `timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`, { cause: err });
-    }
-    const inner = [...causes(err)].at(-1);
+    const timeout = (message: string) => new WirewatchError('fetch_timeout', message, { cause: err });
+    if (deadline?.aborted === true) return timeout(`timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`);
+    const codes = new Set(chain.map(errorCode));
+    if (codes.has('UND_ERR_HEADERS_TIMEOUT')) return timeout(`no response headers from ${redact(url)} within ${policy.headersTimeoutMs} ms`);
+    if (codes.has('UND_ERR_BODY_TIMEOUT')) return timeout(`body of ${redact(url)} stalled for more than ${policy.bodyTimeoutMs} ms`);
+    if (codes.has('UND_ERR_CONNECT_TIMEOUT')) return timeout(`could not connect to ${redact(url)} within ${policy.timeoutMs} ms`);
+    if (chain.some((c) => c instanceof Error && c.name === 'TimeoutError')) return timeout(`timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`);
+    const inner = chain.at(-1);
     const detail = errorCode(inner) ?? (inner instanceof Error ? inner.message : String(inner));
     return new WirewatchError('fetch_failed', `could not fetch ${redact(url)}: ${detail}`, { cause: err });
   }
@@ -260,70 +269,110 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     return body;
   }
 
-  async function fetchOnce(rawUrl: string, conditional: ConditionalHeaders): Promise<FetchResponse> {
+  /** Remembers a host's Retry-After so later fetches wait for it (or fail fast with the same kind of error). */
+  function holdHost(url: URL, waitMs: number, refuse: (remainingMs: number) => Error): void {
+    gate.hold(url.hostname, Date.now() + waitMs, refuse);
+  }
+
+  /** One request inside the host's turn: the response is fully handled (body read) before the turn ends. */
+  async function requestOnce(url: URL, headers: Record<string, string>, deadline: AbortSignal): Promise<HopOutcome> {
+    const response = await fetch(url, { headers, redirect: 'manual', signal: deadline, dispatcher: agent });
+    const status = response.status;
+    if (REDIRECT_STATUSES.has(status)) {
+      await response.body?.cancel();
+      const location = response.headers.get('location');
+      if (location === null) throw new HttpStatusError(status, `HTTP ${status} without Location from ${redact(url)}`);
+      return { kind: 'redirect', location, status };
+    }
+    if (status === 304) {
+      await response.body?.cancel();
+      return { kind: 'done', response: { status: 'not-modified', url: url.href } };
+    }
+    if (status === 429 || status === 503) {
+      await response.body?.cancel();
+      const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const host = url.hostname;
+      if (status === 429) {
+        const waitMs = Math.min(asked ?? DEFAULT_RATE_LIMIT_WAIT_MS, policy.maxRetryAfterMs);
+        holdHost(url, waitMs, (remaining) => new RateLimitedError(`${host} answered HTTP 429: not fetching from it for ${Math.ceil(remaining / 1000)} s more`, remaining));
+        throw new RateLimitedError(`HTTP 429 from ${redact(url)}`, waitMs);
+      }
+      if (asked !== undefined) {
+        const waitMs = Math.min(asked, policy.maxRetryAfterMs);
+        holdHost(url, waitMs, (remaining) => new HttpStatusError(503, `${host} answered HTTP 503: not fetching from it for ${Math.ceil(remaining / 1000)} s more`, remaining));
+        throw new HttpStatusError(503, `HTTP 503 from ${redact(url)}`, waitMs);
+      }
+      throw new HttpStatusError(503, `HTTP 503 from ${redact(url)}`);
+    }
+    if (status < 200 || status > 299) {
+      await response.body?.cancel();
+      throw new HttpStatusError(status, `HTTP ${status} from ${redact(url)}`);
+    }
+    const body = await readCapped(response, url);
+    return {
+      kind: 'done',
+      response: {
+        status: 'ok',
+        url: url.href,
+        body,
+        contentType: response.headers.get('content-type') ?? undefined,
+        etag: response.headers.get('etag') ?? undefined,
+        lastModified: response.headers.get('last-modified') ?? undefined,
+      },
+    };
+  }
+
+  async function fetchFollowing(rawUrl: string, conditional: ConditionalHeaders): Promise<FetchResponse> {
     let url: URL;
     try {
       url = new URL(rawUrl);
     } catch {
       throw new WirewatchError('fetch_refused', 'refused: not a valid URL');
     }
-    const signal = AbortSignal.timeout(policy.timeoutMs);
     const headers: Record<string, string> = {
-      'user-agent': policy.userAgent,
+      'user-agent': userAgent,
       accept: 'application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
       'accept-encoding': 'gzip, deflate, br',
     };
     if (conditional.etag !== undefined) headers['if-none-match'] = conditional.etag;
     if (conditional.lastModified !== undefined) headers['if-modified-since'] = conditional.lastModified;
 
+    // Started by the first request, so time spent waiting for the host's turn does not count.
+    let deadline: AbortSignal | undefined;
     for (let hop = 0; ; hop++) {
       checkUrl(url);
+      const hopUrl = url;
+      let outcome: HopOutcome;
       try {
-        const response = await fetch(url, { headers, redirect: 'manual', signal, dispatcher: agent });
-        const status = response.status;
-        if (REDIRECT_STATUSES.has(status)) {
-          await response.body?.cancel();
-          const location = response.headers.get('location');
-          if (location === null) throw new WirewatchError('http_status', `HTTP ${status} without Location from ${redact(url)}`);
-          if (hop >= policy.maxRedirects) {
-            throw new WirewatchError('fetch_failed', `too many redirects (more than ${policy.maxRedirects}) fetching ${redact(url)}`);
-          }
-          try {
-            url = new URL(location, url);
-          } catch {
-            throw new WirewatchError('fetch_failed', `invalid redirect Location from ${redact(url)}`);
-          }
-          continue;
-        }
-        if (status === 304) {
-          await response.body?.cancel();
-          return { status: 'not-modified', url: url.href };
-        }
-        if (status === 429) {
-          await response.body?.cancel();
-          throw new RateLimitedError(`HTTP 429 from ${redact(url)}`, retryAfterMs(response.headers.get('retry-after'), Date.now()));
-        }
-        if (status < 200 || status > 299) {
-          await response.body?.cancel();
-          throw new WirewatchError('http_status', `HTTP ${status} from ${redact(url)}`);
-        }
-        const body = await readCapped(response, url);
-        return {
-          status: 'ok',
-          url: url.href,
-          body,
-          contentType: response.headers.get('content-type') ?? undefined,
-          etag: response.headers.get('etag') ?? undefined,
-          lastModified: response.headers.get('last-modified') ?? undefined,
-        };
+        // Every hop, including a redirect to another host, waits for its own host's turn. Later
+        // hops go first among that host's waiting fetches: they already hold a running deadline.
+        outcome = await gate.run(
+          hopUrl.hostname,
+          () => {
+            deadline ??= AbortSignal.timeout(policy.timeoutMs);
+            return requestOnce(hopUrl, headers, deadline);
+          },
+          { priority: hop, signal: deadline, maxHoldWaitMs: policy.timeoutMs },
+        );
       } catch (err) {
-        throw classify(err, url, signal);
+        throw classify(err, hopUrl, deadline);
+      }
+      if (outcome.kind === 'done') return outcome.response;
+      if (hop >= policy.maxRedirects) {
+        throw new WirewatchError('fetch_failed', `too many redirects (more than ${policy.maxRedirects}) fetching ${redact(hopUrl)}`);
+      }
+      try {
+        url = new URL(outcome.location, hopUrl);
+      } catch {
+        throw new WirewatchError('fetch_failed', `invalid redirect Location from ${redact(hopUrl)}`);
       }
     }
   }
 
   return {
-    fetch: (url, conditional = {}) => fetchOnce(url, conditional),
+    fetch: (url, conditional = {}) => fetchFollowing(url, conditional),
+    contact: policy.contact,
+    userAgent,
     close: () => agent.close(),
   };
 }

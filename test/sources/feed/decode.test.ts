@@ -1,0 +1,43 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { decodeFeedBytes, decodeFeedBytesWithInfo } from '../../../src/sources/feed/decode.js';
+
+const XML = '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>Café “Œuvre”</title></channel></rss>';
+
+describe('decodeFeedBytesWithInfo', () => {
+  it('reports the XML declaration when there is no BOM and no HTTP charset (Latin-1 read as windows-1252)', () => {
+    const bytes = iconv.encode(XML, 'windows-1252');
+    expect(decodeFeedBytesWithInfo(bytes, undefined)).toEqual({ text: XML, encoding: 'windows-1252', encodingSource: 'xml' });
+  });
+
+  it('lets the HTTP charset win over the declaration', () => {
+    const bytes = iconv.encode(XML.replace('ISO-8859-1', 'utf-8'), 'windows-1252');
+    const decoded = decodeFeedBytesWithInfo(bytes, 'application/rss+xml; charset=windows-1252');
+    expect(decoded.encodingSource).toBe('http');
+    expect(decoded.text).toContain('Café “Œuvre”');
+  });
+
+  it('lets a BOM win over everything and strips it', () => {
+    const bytes = iconv.encode(XML, 'utf-16le', { addBOM: true });
+    expect(decodeFeedBytesWithInfo(bytes, 'text/xml; charset=iso-8859-1')).toEqual({ text: XML, encoding: 'utf-16le', encodingSource: 'bom' });
+  });
+
+  it.each(['utf-16le', 'utf-16be', 'utf-32le', 'utf-32be'])('recognises %s without a BOM from the bytes of "<"', (encoding) => {
+    const bytes = iconv.encode(XML, encoding, { addBOM: false });
+    const decoded = decodeFeedBytesWithInfo(bytes, undefined);
+    expect(decoded).toEqual({ text: XML, encoding, encodingSource: 'bom' });
+  });
+
+  it('falls back to UTF-8 for an unknown label and for no label', () => {
+    const bytes = Buffer.from('<?xml version="1.0" encoding="bogus"?><a>é</a>', 'utf8');
+    expect(decodeFeedBytesWithInfo(bytes, 'text/xml; charset=nope')).toMatchObject({ encoding: 'utf-8', encodingSource: 'default' });
+    expect(decodeFeedBytes(Buffer.from('<a>é</a>'), undefined)).toBe('<a>é</a>');
+  });
+
+  it('decodes multi-byte legacy encodings named in the declaration (Big5, GB2312)', () => {
+    const big5 = '<?xml version="1.0" encoding="big5"?><rss><channel><title>中文新聞</title></channel></rss>';
+    expect(decodeFeedBytesWithInfo(iconv.encode(big5, 'big5'), undefined)).toEqual({ text: big5, encoding: 'big5', encodingSource: 'xml' });
+    const gb = big5.replace('big5', 'gb2312').replace('中文新聞', '中文新闻');
+    expect(decodeFeedBytes(iconv.encode(gb, 'gb2312'), undefined)).toBe(gb);
+  });
+});
