@@ -8,18 +8,38 @@ import { describeError } from './errors.js';
 import { createLogger, redactUrl, type Logger } from './log.js';
 import { alertToJson } from './bots/console-adapter.js';
 import { classify } from './relevance/topics.js';
+import { classifyRecords, parseClassifyLine } from './relevance/classify-lines.js';
 import { inspectFeed } from './sources/feed/inspect-feed.js';
 import { fetchErrorCode } from './sources/http/error-code.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
 import { runDemo } from './demo/demo.js';
 import { createApp } from './main.js';
+import { registerDiscordCommands } from './bots/discord/commands.js';
 
 export interface CliIo {
+  /** Where `classify` reads JSON lines; process.stdin by default. */
+  stdin?: AsyncIterable<string | Buffer>;
   out: (line: string) => void;
   err: (line: string) => void;
   env: NodeJS.ProcessEnv;
   /** The logger; by default pino on stderr at the configured level. */
   logger?: Logger;
+}
+
+async function readAll(input: AsyncIterable<string | Buffer>): Promise<string> {
+  let text = '';
+  for await (const chunk of input) text += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+  return text;
+}
+
+/** The id of a line that could not be used, when one can be read from it. */
+function idOf(line: string): string | null {
+  try {
+    const v = JSON.parse(line) as { id?: unknown };
+    return typeof v.id === 'string' || typeof v.id === 'number' ? String(v.id) : null;
+  } catch {
+    return null;
+  }
 }
 
 const defaultIo: CliIo = {
@@ -200,12 +220,43 @@ export function createProgram(io: CliIo = defaultIo, status: { exitCode: number 
 
   program
     .command('classify')
-    .description('show the topics a headline gets and the terms that decided them')
-    .argument('<text...>', 'a headline, optionally followed by a summary')
-    .action((words: string[]) => {
-      const text = words.join(' ');
-      const j = classify({ title: text, summary: '' });
-      io.out(j.topics.length === 0 ? 'no topic' : j.topics.map((t) => `${t}: ${j.topicTerms[t].join(', ')}`).join('\n'));
+    .description('judge headlines: with text, explain one; without, read JSON lines from stdin and write one result per line')
+    .argument('[text...]', 'a headline (omit it to read JSON lines {"id","title","summary"?,"lang"?,"source"?,"published"?,"url"?} from stdin)')
+    .action(async (words: string[]) => {
+      if (words.length > 0) {
+        const j = classify({ title: words.join(' '), summary: '' });
+        io.out(j.topics.length === 0 ? 'no topic' : j.topics.map((t) => `${t}: ${j.topicTerms[t].join(', ')}`).join('\n'));
+        return;
+      }
+      // Every line gets an answer in the same order: a bad line gets {"id","error"} and the run goes on.
+      const lines = (await readAll(io.stdin ?? process.stdin)).split(/\r?\n/).filter((l) => l.trim() !== '');
+      const parsed = lines.map((line, n) => ({ n, result: parseClassifyLine(line) }));
+      const good = parsed.flatMap((p) => (p.result.ok ? [p.result.record] : []));
+      const results = classifyRecords(good);
+      let next = 0;
+      for (const p of parsed) {
+        if (p.result.ok) io.out(JSON.stringify(results[next++]));
+        else {
+          io.out(JSON.stringify({ id: idOf(lines[p.n] ?? ''), error: `line ${p.n + 1}: ${p.result.error}` }));
+          status.exitCode = 1;
+        }
+      }
+    });
+
+  program
+    .command('register-commands')
+    .description('register the Discord slash commands, globally or for one server (DISCORD_GUILD_ID or --guild)')
+    .option('--guild <id>', 'register in this server only: visible at once (global commands can take a while to appear)')
+    .action(async (opts: { guild?: string }) => {
+      const cfg = config();
+      if (!cfg.discord) {
+        io.err('wirewatch: DISCORD_TOKEN is not set: nothing to register (Slack commands are created in the Slack app settings, see README)');
+        status.exitCode = 2;
+        return;
+      }
+      const guildId = opts.guild ?? cfg.discord.guildId;
+      const r = await registerDiscordCommands({ token: cfg.discord.token, apiUrl: cfg.discord.apiUrl, guildId, logger: logger(cfg) });
+      io.out(`registered ${r.count} Discord command(s) ${r.scope === 'guild' ? `in server ${guildId ?? ''}` : 'globally'}`);
     });
 
   program

@@ -28,8 +28,8 @@ export interface Config {
   };
   /** The shortest polling interval a source may have, in ms (WIREWATCH_MIN_INTERVAL). */
   minIntervalMs: number;
-  slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined } | undefined;
-  discord: { token: string; apiUrl: string | undefined } | undefined;
+  slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined; /** User ids allowed to change configuration besides workspace admins/owners. */ adminUsers: string[] } | undefined;
+  discord: { token: string; apiUrl: string | undefined; /** Register commands in this server only (instant) instead of globally. */ guildId: string | undefined } | undefined;
   logLevel: string;
   /** `json` lines or `pretty`; undefined: pretty on a terminal, JSON otherwise. */
   logFormat: 'json' | 'pretty' | undefined;
@@ -101,9 +101,11 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_PORT: optionalInt(0, 65535),
+  SLACK_ADMIN_USERS: optionalText,
   SLACK_API_URL: optionalText.pipe(httpUrl.optional()),
   DISCORD_TOKEN: optionalText,
   DISCORD_API_URL: optionalText.pipe(httpUrl.optional()),
+  DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d{5,25}$/, 'a Discord server id (digits)').optional()),
 });
 
 const idSchema = z
@@ -314,9 +316,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     minIntervalMs,
     slack:
       e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET
-        ? { token: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, port: e.SLACK_PORT ?? DEFAULTS.slackPort, apiUrl: e.SLACK_API_URL }
+        ? {
+            token: e.SLACK_BOT_TOKEN,
+            signingSecret: e.SLACK_SIGNING_SECRET,
+            port: e.SLACK_PORT ?? DEFAULTS.slackPort,
+            apiUrl: e.SLACK_API_URL,
+            adminUsers: (e.SLACK_ADMIN_USERS ?? '').split(/[\s,]+/).filter(Boolean),
+          }
         : undefined,
-    discord: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL } : undefined,
+    discord: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL, guildId: e.DISCORD_GUILD_ID } : undefined,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
     logFormat: e.LOG_FORMAT,
     seenTtlMs: DEFAULTS.seenTtlMs,

@@ -88,6 +88,48 @@ export interface Alert {
   matched: string[];
   /** One line, plain text, already shortened. */
   summary: string;
+  /** The story this item belongs to (same event from several outlets); later reports update the first alert. */
+  storyId?: string;
+  /** Outlets that reported the story so far, first one first (only on story updates and digests). */
+  reportedBy?: string[];
+  /** Amounts, power, percentages and tickers found in the item, as written (`$100 billion`, `10 GW`, `−7.2 %`). */
+  highlights?: string[];
+  /** Reported by 3 or more outlets within an hour. */
+  breaking?: boolean;
+  /** Language of the labels around the story (the story text itself is never translated). */
+  lang?: Lang;
+}
+
+/** The languages of labels and command replies. */
+export type Lang = 'en' | 'fr';
+export const LANGS = ['en', 'fr'] as const satisfies readonly Lang[];
+
+/** How a channel wants its alerts, set in chat with `/alerts`. */
+export interface ChannelSettings {
+  /** Nothing is delivered while paused; alerts are held and sent as one digest on resume. */
+  paused: boolean;
+  /** `off`: one message per story; otherwise alerts are collected into one digest per interval. */
+  digest: 'off' | '15m' | '1h' | 'daily';
+  /** Hours during which alerts are held, delivered as one digest afterwards. `start`/`end` are `HH:MM`, `tz` an IANA zone. */
+  quiet: { start: string; end: string; tz: string } | undefined;
+  /** At most this many alert messages per hour; the overflow goes into the next digest. */
+  capPerHour: number | undefined;
+  lang: Lang;
+  /** Only stories marked breaking reach the channel. */
+  breakingOnly: boolean;
+}
+
+/** A source added in chat with `/source add`. */
+export interface ChatSource {
+  id: string;
+  url: string;
+  /** A duration such as `15m`. */
+  every: string;
+  /** The channel it was added from (it alerts every channel, like configured sources). */
+  addedIn: ChannelKey;
+  addedBy: string;
+  /** ISO time. */
+  addedAt: string;
 }
 
 /** OK: polls succeed. FAILING: recent polls failed, retried with backoff. DISABLED: given up until re-enabled. */
@@ -123,6 +165,10 @@ export interface RecentAlert {
   alertedAt: string;
   /** Channels it went to. */
   channels: ChannelKey[];
+  /** Its story; several recent alerts may share one (the same event from several outlets). */
+  storyId?: string;
+  /** Outlets that reported the story so far, first one first. */
+  reportedBy?: string[];
 }
 
 /** A delivery waiting for a platform to accept it. */

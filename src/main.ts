@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { describeError } from './errors.js';
 import type { Logger } from './log.js';
 import { redactUrl } from './log.js';
-import type { ChatAdapter } from './bots/chat-adapter.js';
+import type { ChatAdapter, CommandHandler } from './bots/chat-adapter.js';
 import { createCommandHandler } from './bots/commands/command-core.js';
 import { createConsoleAdapter, type ConsoleAdapterOptions } from './bots/console-adapter.js';
 import { createDiscordBot, type DiscordBot } from './bots/discord/discord-adapter.js';
@@ -17,6 +17,7 @@ import { createDeliverer, type Deliverer, type DrainReport } from './pipeline/de
 import { createPipeline, type Pipeline, type PollReport } from './pipeline/poll-source.js';
 import { createScheduler, type Scheduler } from './pipeline/scheduler.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
+import { SOURCE_KINDS } from './sources/registry.js';
 import { createMemoryStore } from './store/memory-store.js';
 import { createRedisStore } from './store/redis-store.js';
 import type { Store } from './store/store.js';
@@ -43,6 +44,8 @@ export interface AppOptions {
 
 export interface App {
   store: Store;
+  /** The command core every platform calls (the demo calls it directly). */
+  commands: CommandHandler;
   pipeline: Pipeline;
   deliverer: Deliverer;
   /** The Slack HTTP port once listening. */
@@ -81,7 +84,21 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     perHostSpacingMs: config.fetch.hostSpacingMs,
   });
 
-  const onCommand = createCommandHandler({ store: theStore, logger: logger.child({ part: 'commands' }), channels: config.channels });
+  // /price reads the same provider as the market source, when one is configured.
+  const marketSource = config.sources.find((s) => s.kind === 'market');
+  const market = {
+    provider: (marketSource?.options.provider === 'coinbase' ? 'coinbase' : 'binance') as 'binance' | 'coinbase',
+    baseUrl: marketSource?.url ?? SOURCE_KINDS.market.defaultUrl(SOURCE_KINDS.market.options.parse({ symbols: ['BTC'] })) ?? '',
+  };
+  const onCommand = createCommandHandler({
+    store: theStore,
+    logger: logger.child({ part: 'commands' }),
+    channels: config.channels,
+    sources: config.sources,
+    fetcher,
+    minIntervalMs: config.minIntervalMs,
+    market,
+  });
   const adapters = new Map<AdapterKind, ChatAdapter>();
   adapters.set('console', createConsoleAdapter(options.console));
   adapters.set('slack-webhook', createSlackWebhookAdapter({ logger: logger.child({ adapter: 'slack-webhook' }) }));
@@ -94,6 +111,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       signingSecret: config.slack.signingSecret,
       port: config.slack.port,
       apiUrl: config.slack.apiUrl,
+      adminUsers: config.slack.adminUsers,
       logger: logger.child({ adapter: 'slack' }),
       onCommand,
       ...(options.slack?.processBeforeResponse !== undefined ? { processBeforeResponse: options.slack.processBeforeResponse } : {}),
@@ -112,8 +130,27 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     adapters.set('discord', discord.adapter);
   }
 
+  // Channels that exist only because someone used a command there (Slack, Discord).
+  const chatPlatforms = (['slack', 'discord'] as const).filter((p) => adapters.has(p));
+  const chatChannels = async (): Promise<ChannelConfig[]> => {
+    if (chatPlatforms.length === 0) return [];
+    const keys = await theStore.knownChannels();
+    return keys.flatMap((key) => {
+      const at = key.indexOf(':');
+      const adapter = key.slice(0, at);
+      return chatPlatforms.some((p) => p === adapter) ? [{ id: key.slice(at + 1), adapter: adapter as AdapterKind, webhookUrl: undefined, topics: [], watch: [] }] : [];
+    });
+  };
+  const chatSources = async (): Promise<SourceConfig[]> =>
+    (await theStore.listChatSources()).map((c) => ({ id: c.id, kind: 'feed', name: undefined, url: c.url, options: {}, every: c.every, cron: undefined, enabled: true }));
+  const allSources = async (): Promise<SourceConfig[]> => {
+    const own = new Set(config.sources.map((s) => s.id));
+    return [...config.sources.filter((s) => s.enabled), ...(await chatSources()).filter((s) => !own.has(s.id))];
+  };
+
   const pipeline = createPipeline({
     store: theStore,
+    chatChannels,
     fetcher,
     logger,
     channels: config.channels,
@@ -131,18 +168,19 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     }
   };
 
-  const enabled: SourceConfig[] = config.sources.filter((s) => s.enabled);
   let scheduler: Scheduler | undefined;
-  let timer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   const app: App = {
     store: theStore,
+    commands: onCommand,
     pipeline,
     deliverer,
     slackPort: undefined,
     async pollOnce() {
-      const polls = await Promise.all(enabled.map((s) => pipeline.pollSource(s)));
+      const polls = await Promise.all((await allSources()).map((s) => pipeline.pollSource(s)));
       const delivery = await deliverer.drain();
+      await deliverer.flushDigests();
       return { polls, delivery };
     },
     async start() {
@@ -153,8 +191,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       }
       if (discord && options.listen) await discord.start();
       if (options.schedule === false) return;
+      const sources = await allSources();
       scheduler = createScheduler({
-        sources: enabled,
+        sources,
         logger,
         run: async (source) => {
           const report = await pipeline.pollSource(source);
@@ -162,14 +201,22 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         },
       });
       await scheduler.start({ runNow: options.pollOnStart ?? true });
-      timer = setInterval(() => void drain(), options.deliveryIntervalMs ?? 5000);
-      timer.unref();
-      logger.info({ sources: enabled.length, channels: config.channels.length }, 'wirewatch started');
+      const every = (ms: number, job: () => Promise<unknown>, what: string) => {
+        const t = setInterval(() => {
+          job().catch((err: unknown) => logger.error({ err: describeError(err) }, `${what} failed; will retry`));
+        }, ms);
+        t.unref();
+        timers.push(t);
+      };
+      every(options.deliveryIntervalMs ?? 5000, drain, 'delivery');
+      every(30_000, () => deliverer.flushDigests(), 'digests');
+      every(30_000, async () => scheduler?.sync(await allSources()), 'source sync');
+      logger.info({ sources: sources.length, channels: config.channels.length }, 'wirewatch started');
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (timer) clearInterval(timer);
+      for (const t of timers) clearInterval(t);
       await scheduler?.stop();
       await Promise.allSettled([slack?.close(), discord?.close(), ...[...adapters.values()].map((a) => a.close())]);
       await fetcher.close();

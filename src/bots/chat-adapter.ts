@@ -1,4 +1,4 @@
-import type { AdapterKind, Alert, ChannelConfig, ChannelKey } from '../domain.js';
+import type { AdapterKind, Alert, ChannelConfig, ChannelKey, Lang } from '../domain.js';
 
 /** What happened to one delivery attempt. Expected outcomes are values, not exceptions. */
 export type DeliveryOutcome =
@@ -14,12 +14,22 @@ export interface ChatAdapter {
    * never throws for a platform refusal (that is a `DeliveryOutcome`).
    */
   deliver(channel: ChannelConfig, alert: Alert): Promise<DeliveryOutcome>;
+  /**
+   * A later report of a story already alerted: edits the first message (`ref`) to show the outlets
+   * now reporting it (`alert.reportedBy`) and, where the platform has threads, posts a short
+   * "also reported by …" reply under it. Adapters that cannot edit (console, webhooks) post nothing
+   * and answer ok, so a channel gets at most one new message per story.
+   */
+  updateStory(channel: ChannelConfig, ref: string, alert: Alert): Promise<DeliveryOutcome>;
+  /** Posts many alerts as one compact message (digest, quiet hours, overflow), labels in `lang`. */
+  deliverDigest(channel: ChannelConfig, alerts: readonly Alert[], lang: Lang, note?: string): Promise<DeliveryOutcome>;
   /** Stops listeners and closes the connections this adapter opened. */
   close(): Promise<void>;
 }
 
 /** The slash commands wirewatch answers, on every platform. */
-export type CommandName = 'watch' | 'news';
+export type CommandName = 'watch' | 'source' | 'news' | 'alerts' | 'price' | 'status' | 'wirewatch';
+export const COMMAND_NAMES = ['watch', 'source', 'news', 'alerts', 'price', 'status', 'wirewatch'] as const satisfies readonly CommandName[];
 
 /** A slash command as received, platform-neutral. */
 export interface CommandRequest {
@@ -29,6 +39,14 @@ export interface CommandRequest {
   channel: ChannelKey;
   /** Platform user id, for logs. */
   user: string;
+  /**
+   * Whether the user may change configuration: on Discord, Manage Channels (re-checked from the
+   * interaction's member permissions); on Slack, a workspace admin/owner (users.info) or a user in
+   * the allow-list. Lookups do not need it.
+   */
+  canManage: boolean;
+  /** Why `canManage` is false, shown in the refusal (e.g. "needs the Manage Channels permission"). */
+  manageHint?: string;
 }
 
 /** One line of a command reply; the platform renders the link and escapes the text. */

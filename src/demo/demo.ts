@@ -3,7 +3,6 @@
 import type { ChannelConfig, SourceConfig } from '../domain.js';
 import type { Config } from '../config.js';
 import { createLogger, type Logger } from '../log.js';
-import { createCommandHandler } from '../bots/commands/command-core.js';
 import { createMemoryStore } from '../store/memory-store.js';
 import { createApp } from '../main.js';
 import { DEMO_FEEDS, renderDemoFeed, type DemoItem } from './demo-feeds.js';
@@ -55,7 +54,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     console: { format: 'text', write: (text) => out(text.replace(/^/gm, '    ')) },
     onAlert: () => undefined,
   });
-  const commands = createCommandHandler({ store, logger, channels });
   const poll = async (label: string) => {
     out(`\n── ${label}`);
     const { polls, delivery } = await app.pollOnce();
@@ -68,7 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         : `failed: ${p.error ?? ''}`;
       out(`   ${p.sourceId.padEnd(10)} ${what}`);
     }
-    out(`   delivered ${delivery.delivered} alert(s)`);
+    out(`   delivered ${delivery.delivered} alert(s)${delivery.updated > 0 ? `, ${delivery.updated} story update(s) instead of new messages` : ''}`);
   };
 
   try {
@@ -82,11 +80,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     publish();
     out('\n── Step 2 — the publishers post 9 stories: Nvidia and OpenAI (EN + FR), China clears H200 imports, Bitcoin and XRP slide —');
     out('   and noise: potato chips, ETH Zurich, Lagarde at Davos, an AI-jobs opinion.');
-    await poll('Polling: each story is judged; only AI-chip and crypto stories reach #markets, data-center stories reach #infra-desk');
+    await poll('Polling: each story is judged; only AI-chip and crypto stories reach #markets, data-center stories reach #infra-desk; the French report of the Nvidia/OpenAI story updates the English alert instead of posting again (↳)');
     await sleep(options.pauseMs);
 
     out('\n── Step 3 — someone types `/watch add coreweave` in #infra-desk');
-    const reply = await commands({ name: 'watch', args: 'add coreweave', channel: 'console:infra-desk', user: 'demo' });
+    const reply = await app.commands({ name: 'watch', args: 'add coreweave', channel: 'console:infra-desk', user: 'demo', canManage: true });
     out(`   wirewatch: ${reply.text}`);
     for (const feed of DEMO_FEEDS) published.get(feed.path)?.push(...(feed.steps[1] ?? []));
     publish();

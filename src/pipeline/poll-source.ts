@@ -6,7 +6,9 @@ import type { Logger } from '../log.js';
 import { itemTokens } from '../relevance/fold.js';
 import { classify } from '../relevance/topics.js';
 import { compileChannelRules, type ChannelRule, type CompiledChannelRules } from '../relevance/watchlist.js';
+import { extractHighlights } from '../relevance/amounts.js';
 import { SOURCE_KINDS } from '../sources/registry.js';
+import { openStoryBatch, type StoryBatch } from './story-tracker.js';
 import { afterFailure, afterSuccess } from './source-health.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
 import { emptyFetchState, type Store } from '../store/store.js';
@@ -20,6 +22,11 @@ export interface PipelineOptions {
   /** How long an item key is remembered after it was last seen, in ms. */
   seenTtlMs: number;
   now?: () => Date;
+  /**
+   * Channels known only from chat (watch terms or settings set there, on a platform this process
+   * serves); read at every poll, beside the configured ones.
+   */
+  chatChannels?: () => Promise<ChannelConfig[]>;
   /** Called for every alert enqueued (poll --json prints them). */
   onAlert?: (alert: Alert, channel: ChannelConfig) => void;
 }
@@ -68,14 +75,23 @@ export interface Pipeline {
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { store, fetcher, logger } = options;
   const now = options.now ?? (() => new Date());
-  const channelsByKey = new Map<ChannelKey, ChannelConfig>(options.channels.map((c) => [channelKeyOf(c), c]));
+  let channelsByKey = new Map<ChannelKey, ChannelConfig>(options.channels.map((c) => [channelKeyOf(c), c]));
+
+  /** Configured channels, then chat-only ones not in the config. */
+  async function allChannels(): Promise<ChannelConfig[]> {
+    const extra = options.chatChannels ? await options.chatChannels() : [];
+    const configured = new Set(options.channels.map(channelKeyOf));
+    return [...options.channels, ...extra.filter((c) => !configured.has(channelKeyOf(c)))];
+  }
   let compiled: { signature: string; rules: CompiledChannelRules } | undefined;
 
   /** One compiled matcher for every channel's terms, rebuilt only when a watchlist changed. */
   async function channelRules(): Promise<CompiledChannelRules> {
-    const chatTerms = await Promise.all(options.channels.map((c) => store.getWatchTerms(channelKeyOf(c))));
+    const channels = await allChannels();
+    channelsByKey = new Map(channels.map((c) => [channelKeyOf(c), c]));
+    const chatTerms = await Promise.all(channels.map((c) => store.getWatchTerms(channelKeyOf(c))));
     const rules = new Map<ChannelKey, ChannelRule>();
-    options.channels.forEach((channel, i) => {
+    channels.forEach((channel, i) => {
       rules.set(channelKeyOf(channel), { topics: channel.topics, terms: [...channel.watch, ...(chatTerms[i] ?? [])] });
     });
     const signature = JSON.stringify([...rules]);
@@ -87,7 +103,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return compiled.rules;
   }
 
-  function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: CompiledChannelRules) {
+  function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: CompiledChannelRules, stories?: StoryBatch) {
     const alerts: Array<{ alert: Alert; channel: ChannelConfig }> = [];
     const recent: RecentAlert[] = [];
     const alertedAt = now().toISOString();
@@ -116,7 +132,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         });
       }
       if (channelsForItem.length > 0) {
+        const outlet = item.publisher ?? sourceName;
+        const highlights = [...new Set(extractHighlights(`${item.title} ${item.summary}`).map((h) => h.text))].slice(0, 6);
+        const story = stories?.assign({ title: item.title, summary: item.summary, published: item.published, key: `${source.id}:${item.key}`, source: outlet });
+        for (const entry of alerts.slice(alerts.length - channelsForItem.length)) {
+          if (highlights.length > 0) entry.alert.highlights = highlights;
+          if (story) {
+            entry.alert.storyId = story.storyId;
+            entry.alert.breaking = story.breaking;
+            if (!story.isNew) entry.alert.reportedBy = story.outlets;
+          }
+        }
         recent.push({
+          ...(story ? { storyId: story.storyId, reportedBy: story.outlets.length > 0 ? story.outlets : [outlet] } : {}),
           title: item.title,
           url: item.url,
           source: item.publisher ? `${item.publisher} via ${sourceName}` : sourceName,
@@ -141,8 +169,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   /** Tells every channel that could receive the source, once, that it was disabled and how to bring it back. */
   async function noticeDisabled(source: SourceConfig, state: FetchState): Promise<void> {
     const at = now();
+    // A flapping source (disabled, re-enabled, disabled …) tells its channels at most once a day.
+    const noticeKey = `notice:disabled:${source.id}`;
+    if (await store.getMessage(noticeKey)) return;
+    await store.recordMessage(noticeKey, at.toISOString(), 86_400_000);
     const notices: PendingDelivery[] = [];
-    for (const channel of options.channels) {
+    for (const channel of await allChannels()) {
       const key = channelKeyOf(channel);
       const receives = channel.topics.length > 0 || channel.watch.length > 0 || (await store.getWatchTerms(key)).length > 0;
       if (!receives) continue;
@@ -202,7 +234,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       // Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order.
       const freshItems = items.filter((i) => freshKeys.has(i.key)).reverse();
       freshItems.sort((a, b) => (a.published && b.published ? a.published.localeCompare(b.published) : 0));
-      const { alerts, recent } = buildAlerts(source, sourceName, freshItems, await channelRules());
+      const stories = await openStoryBatch(store, now().getTime());
+      const { alerts, recent } = buildAlerts(source, sourceName, freshItems, await channelRules(), stories);
+      await stories.commit();
       if (alerts.length > 0) {
         const base = now().getTime();
         // Due at once, in order: the outbox hands out the oldest notBefore first.

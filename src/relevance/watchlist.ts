@@ -5,15 +5,25 @@ import { TOPICS, type ChannelKey, type Judgement, type Topic } from '../domain.j
 import { fold } from './fold.js';
 import { createPhraseMatcher } from './phrase-matcher.js';
 
-/** One watch term. */
+/**
+ * One watch term. Besides plain terms, a term can carry a topic filter, written
+ * `topic:<topic>:<term>` (`topic:crypto:tether`, `topic:ai-chips:"stargate project"`): it then
+ * matches only items judged to have that topic. A bare `topic:<topic>` subscribes the channel to
+ * the topic, and `-topic:<topic>` keeps the topic's items away from it.
+ */
 export interface WatchTerm {
-  /** The term as typed, without its `-`, quotes or `$`. */
+  /** The term as typed, without its `-`, quotes, `$` or topic filter (`''` for a bare topic). */
   raw: string;
-  /** The folded phrase that is matched (see `fold.ts`): tokens separated by single spaces. */
+  /** The folded phrase that is matched (see `fold.ts`): tokens separated by single spaces; `''` for a bare topic. */
   phrase: string;
   /** True for `-term`: an item matching it never reaches the channel. */
   exclude: boolean;
+  /** The topic filter, when the term was written `topic:<topic>…`. */
+  topic?: Topic;
 }
+
+/** The prefix of a topic filter. */
+export const TOPIC_PREFIX = 'topic:';
 
 /** Longest term accepted, in characters (UTF-16 code units) as typed. */
 export const MAX_TERM_LENGTH = 100;
@@ -34,9 +44,10 @@ function isSeparator(ch: string): boolean {
 
 /**
  * Parses what a user typed: bare words, double-quoted phrases (straight, curly or « »), a leading
- * `-` for exclusions, `$TICKER` (kept as the ticker), whitespace or commas between terms.
+ * `-` for exclusions, `$TICKER` (kept as the ticker), topic filters (`topic:crypto`,
+ * `topic:crypto:tether`, see `WatchTerm`), whitespace or commas between terms.
  * Problems are returned, never thrown: an unterminated quote, an empty term, a term longer than
- * `MAX_TERM_LENGTH`, more than `MAX_TERMS_PER_INPUT` terms, a term that folds to nothing. `terms`
+ * `MAX_TERM_LENGTH`, more than `MAX_TERMS_PER_INPUT` terms, a term that folds to nothing, an unknown topic. `terms`
  * holds the valid terms (the first `MAX_TERMS_PER_INPUT` at most), deduplicated, in input order;
  * a caller that wants all-or-nothing checks `errors.length`.
  */
@@ -57,6 +68,31 @@ export function parseWatchInput(input: string): { terms: WatchTerm[]; errors: st
     let exclude = false;
     if (MINUS.has(ch)) {
       exclude = true;
+      i += 1;
+    }
+    let topic: Topic | undefined;
+    if (chars.slice(i, i + TOPIC_PREFIX.length).join('').toLowerCase() === TOPIC_PREFIX) {
+      let end = i + TOPIC_PREFIX.length;
+      while (end < chars.length && chars[end] !== ':' && !isSeparator(chars[end] ?? '')) end += 1;
+      const name = chars.slice(i + TOPIC_PREFIX.length, end).join('').toLowerCase();
+      const known = TOPICS.find((t) => t === name);
+      i = end;
+      if (known === undefined) {
+        while (i < chars.length && !isSeparator(chars[i] ?? '')) i += 1;
+        written += 1;
+        errors.push(name === '' ? `empty topic: ${chars.slice(begin, i).join('')}` : `unknown topic "${name}" (topics: ${TOPICS.join(', ')})`);
+        continue;
+      }
+      topic = known;
+      if (chars[i] !== ':') {
+        written += 1;
+        const key = `${exclude ? '-' : '+'}${topic}|`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          terms.push({ raw: '', phrase: '', exclude, topic });
+        }
+        continue;
+      }
       i += 1;
     }
     let raw: string;
@@ -92,10 +128,10 @@ export function parseWatchInput(input: string): { terms: WatchTerm[]; errors: st
       errors.push(`term has no letter or digit: ${typed}`);
       continue;
     }
-    const key = `${exclude ? '-' : '+'}${phrase}`;
+    const key = `${exclude ? '-' : '+'}${topic ?? ''}|${phrase}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    terms.push({ raw, phrase, exclude });
+    terms.push(topic === undefined ? { raw, phrase, exclude } : { raw, phrase, exclude, topic });
   }
   if (written > MAX_TERMS_PER_INPUT) {
     errors.push(`too many terms: ${written} (at most ${MAX_TERMS_PER_INPUT} at once)`);
@@ -106,12 +142,14 @@ export function parseWatchInput(input: string): { terms: WatchTerm[]; errors: st
 
 /**
  * The canonical text of a term, which is also its stored form: the folded phrase, quoted when it
- * has several tokens, `-` first for an exclusion (`nvidia`, `"stargate project"`, `-gaming`).
+ * has several tokens, after its topic filter if any, `-` first for an exclusion (`nvidia`,
+ * `"stargate project"`, `-gaming`, `topic:crypto`, `topic:ai-chips:"stargate project"`).
  * `parseWatchInput` of this text gives the same phrase back, and two spellings of one term
  * (`NVDA`, `$nvda`) get one stored form.
  */
 export function formatWatchTerm(t: WatchTerm): string {
-  const body = t.phrase.includes(' ') ? `"${t.phrase}"` : t.phrase;
+  let body = t.phrase.includes(' ') ? `"${t.phrase}"` : t.phrase;
+  if (t.topic !== undefined) body = t.phrase === '' ? `${TOPIC_PREFIX}${t.topic}` : `${TOPIC_PREFIX}${t.topic}:${body}`;
   return t.exclude ? `-${body}` : body;
 }
 
@@ -164,6 +202,8 @@ export interface CompiledChannelRules {
 interface CompiledChannel {
   key: ChannelKey;
   topics: ReadonlySet<Topic>;
+  /** Topics whose items never reach the channel (`-topic:crypto`), with their stored forms. */
+  excludedTopics: ReadonlyMap<Topic, string>;
   /** Canonical forms, indexed by the `term` of a `TermValue`. */
   forms: string[];
   hasIncludes: boolean;
@@ -175,6 +215,8 @@ interface TermValue {
   channel: number;
   term: number;
   exclude: boolean;
+  /** The term counts only on items with this topic. */
+  topic: Topic | undefined;
 }
 
 /** Parses one stored term; undefined (with the reasons) unless it is exactly one valid term. */
@@ -189,7 +231,9 @@ export function parseStoredTerm(stored: string): { term: WatchTerm; errors: [] }
 
 /**
  * Compiles the rules of all channels into one phrase matcher whose values name the channel and
- * the term. A channel with neither topics nor valid include terms receives nothing.
+ * the term. A channel with neither topics nor valid include terms receives nothing. Topic terms
+ * are folded in: a bare `topic:x` adds the topic to the channel's topics, `-topic:x` blocks the
+ * topic's items, and a filtered term (`topic:x:term`) counts only on items judged to have topic x.
  */
 export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>): CompiledChannelRules {
   const channels: CompiledChannel[] = [];
@@ -197,7 +241,9 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
   const invalid: InvalidTerm[] = [];
   for (const [key, rule] of rules) {
     const channel = channels.length;
-    const compiled: CompiledChannel = { key, topics: new Set(rule.topics), forms: [], hasIncludes: false };
+    const topics = new Set<Topic>(rule.topics);
+    const excludedTopics = new Map<Topic, string>();
+    const compiled: CompiledChannel = { key, topics, excludedTopics, forms: [], hasIncludes: false };
     const byForm = new Map<string, number>();
     for (const stored of rule.terms) {
       const { term, errors } = parseStoredTerm(stored);
@@ -206,12 +252,17 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
         continue;
       }
       const form = formatWatchTerm(term);
+      if (term.phrase === '' && term.topic !== undefined) {
+        if (term.exclude) excludedTopics.set(term.topic, form);
+        else topics.add(term.topic);
+        continue;
+      }
       if (byForm.has(form)) continue;
       const index = compiled.forms.length;
       byForm.set(form, index);
       compiled.forms.push(form);
       if (!term.exclude) compiled.hasIncludes = true;
-      entries.push({ phrase: term.phrase, value: { channel, term: index, exclude: term.exclude } });
+      entries.push({ phrase: term.phrase, value: { channel, term: index, exclude: term.exclude, topic: term.topic } });
     }
     channels.push(compiled);
   }
@@ -225,6 +276,7 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
       const excludes = new Map<number, number[]>();
       // Matches come ordered by position, so terms are listed in the order the item mentions them.
       for (const { value } of matcher.match(itemTokens)) {
+        if (value.topic !== undefined && !judgement.topics.includes(value.topic)) continue;
         const lists = value.exclude ? excludes : includes;
         let list = lists.get(value.channel);
         if (list === undefined) {
@@ -240,8 +292,9 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
         const exc = excludes.get(index) ?? NONE;
         const topics = judged.filter((t) => channel.topics.has(t));
         const excluded = exc.map((t) => channel.forms[t] ?? '');
+        for (const [topic, form] of channel.excludedTopics) if (judgement.topics.includes(topic)) excluded.push(form);
         const wanted = topics.length > 0 || (channel.hasIncludes && inc.length > 0);
-        if (!wanted || exc.length > 0) {
+        if (!wanted || excluded.length > 0) {
           decisions.set(channel.key, { alert: false, matched: [], excluded });
           return;
         }

@@ -1,8 +1,22 @@
 // The embedded store, used when REDIS_URL is unset: everything lives in this process and is
 // lost on restart. It honours the same contract as the Redis store (test/contract/store.contract.ts),
-// and every collection in it is bounded.
-import type { ChannelKey, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
-import { emptyFetchState, STORE_DEFAULTS, type ClaimOptions, type ClaimResult, type Store } from './store.js';
+// and every collection in it is bounded: claims and recent alerts by count, held alerts per
+// channel by `STORE_DEFAULTS.heldPerChannel`, chat sources by `CHAT_SOURCES_MAX`, sent counters
+// by their window, message records and stories by their TTL (swept as the maps grow).
+import { WirewatchError } from '../errors.js';
+import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
+import {
+  defaultChannelSettings,
+  emptyFetchState,
+  STORE_DEFAULTS,
+  type ClaimOptions,
+  type ClaimResult,
+  type Store,
+  type StoryRecord,
+} from './store.js';
+
+/** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
+export const CHAT_SOURCES_MAX = 500;
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {
@@ -15,6 +29,8 @@ export interface MemoryStoreOptions {
 /**
  * Creates the in-process store. Claims expire `ttlMs` after an item was last seen and each source
  * keeps at most `maxKeys` keys, so memory stays bounded by (sources × maxKeys) plus the outbox.
+ * Message records and stories expire on the `now` clock, like the Redis store's logical expiry.
+ * `heldCount` counts held alerts plus those dropped beyond the cap since the last `takeDigest`.
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
@@ -34,6 +50,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   // Newest first.
   let recent: RecentAlert[] = [];
   const outbox = new Map<string, PendingDelivery>();
+  // Channels written to by addWatchTerms/setChannelSettings; a channel stays once added (bounded
+  // by the channels ever configured in chat), like the Redis store's set.
+  const channels = new Set<ChannelKey>();
+  const settings = new Map<ChannelKey, ChannelSettings>();
+  // Insertion order is the order `/source list` shows.
+  const chatSources = new Map<string, ChatSource>();
+  // Per channel: held alerts oldest first, and how many were dropped beyond the cap since the last take.
+  const held = new Map<ChannelKey, { alerts: Alert[]; dropped: number }>();
+  // Per channel: epoch ms of each message sent, trimmed to the last window asked about.
+  const sent = new Map<ChannelKey, number[]>();
+  const messages = createExpiringMap<string>(now);
+  const stories = createExpiringMap<StoryRecord>(now);
   let closed = false;
 
   return {
@@ -88,6 +116,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async addWatchTerms(channel: ChannelKey, terms: readonly string[]): Promise<string[]> {
       if (terms.length === 0) return [];
+      channels.add(channel);
       const current = watch.get(channel) ?? new Set<string>();
       const added: string[] = [];
       for (const term of terms) {
@@ -104,6 +133,101 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (!current?.delete(term)) return false;
       if (current.size === 0) watch.delete(channel);
       return true;
+    },
+
+    async clearWatchTerms(channel: ChannelKey): Promise<number> {
+      const count = watch.get(channel)?.size ?? 0;
+      watch.delete(channel);
+      return count;
+    },
+
+    async knownChannels(): Promise<ChannelKey[]> {
+      return [...channels].sort(compareIds);
+    },
+
+    async getChannelSettings(channel: ChannelKey): Promise<ChannelSettings> {
+      const stored = settings.get(channel);
+      return stored ? { ...defaultChannelSettings(), ...structuredClone(stored) } : defaultChannelSettings();
+    },
+
+    async setChannelSettings(channel: ChannelKey, value: ChannelSettings): Promise<void> {
+      channels.add(channel);
+      settings.set(channel, structuredClone(value));
+    },
+
+    async addChatSource(source: ChatSource): Promise<boolean> {
+      if (chatSources.has(source.id)) return false;
+      if (chatSources.size >= CHAT_SOURCES_MAX) throw chatSourcesFull();
+      chatSources.set(source.id, structuredClone(source));
+      return true;
+    },
+
+    async removeChatSource(id: string): Promise<boolean> {
+      return chatSources.delete(id);
+    },
+
+    async listChatSources(): Promise<ChatSource[]> {
+      return [...chatSources.values()].map((source) => structuredClone(source));
+    },
+
+    async holdForDigest(channel: ChannelKey, alerts: readonly Alert[]): Promise<void> {
+      if (alerts.length === 0) return;
+      validateChannel('holdForDigest', channel);
+      const entry = held.get(channel) ?? { alerts: [], dropped: 0 };
+      entry.alerts.push(...alerts.map((alert) => structuredClone(alert)));
+      const excess = entry.alerts.length - STORE_DEFAULTS.heldPerChannel;
+      if (excess > 0) {
+        entry.alerts.splice(0, excess);
+        entry.dropped += excess;
+      }
+      held.set(channel, entry);
+    },
+
+    async takeDigest(channel: ChannelKey): Promise<Alert[]> {
+      validateChannel('takeDigest', channel);
+      const entry = held.get(channel);
+      held.delete(channel);
+      return entry?.alerts ?? [];
+    },
+
+    async heldCount(channel: ChannelKey): Promise<number> {
+      validateChannel('heldCount', channel);
+      const entry = held.get(channel);
+      return entry ? entry.alerts.length + entry.dropped : 0;
+    },
+
+    async countSent(channel: ChannelKey, nowMs: number, windowMs: number, record: boolean): Promise<number> {
+      if (!Number.isFinite(windowMs) || windowMs <= 0) {
+        throw new RangeError(`countSent: windowMs must be a positive number of ms, got ${windowMs}`);
+      }
+      const since = nowMs - windowMs;
+      const kept = (sent.get(channel) ?? []).filter((at) => at > since);
+      if (record) kept.push(nowMs);
+      if (kept.length > SENT_MAX) kept.splice(0, kept.length - SENT_MAX);
+      if (kept.length > 0) sent.set(channel, kept);
+      else sent.delete(channel);
+      return kept.filter((at) => at <= nowMs).length;
+    },
+
+    async recordMessage(deliveryKey: string, ref: string, ttlMs: number): Promise<void> {
+      validateTtl('recordMessage', ttlMs);
+      messages.set(deliveryKey, ref, ttlMs);
+    },
+
+    async getMessage(deliveryKey: string): Promise<string | undefined> {
+      return messages.get(deliveryKey);
+    },
+
+    async recentStories(sinceMs: number): Promise<StoryRecord[]> {
+      return [...stories.values()]
+        .filter((story) => story.firstAt >= sinceMs)
+        .sort((a, b) => b.firstAt - a.firstAt || compareIds(b.id, a.id))
+        .map((story) => structuredClone(story));
+    },
+
+    async putStory(story: StoryRecord, ttlMs: number): Promise<void> {
+      validateTtl('putStory', ttlMs);
+      stories.set(story.id, structuredClone(story), ttlMs);
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {
@@ -134,6 +258,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         .map((delivery) => structuredClone(delivery));
     },
 
+    async leaseDeliveries(nowMs: number, limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+      validateLease(leaseMs);
+      if (limit <= 0) return [];
+      // No await before the loop ends: nothing else runs in between, so the take is atomic.
+      const due = [...outbox.values()]
+        .filter((delivery) => delivery.notBefore <= nowMs)
+        .sort((a, b) => a.notBefore - b.notBefore || compareIds(a.alert.id, b.alert.id))
+        .slice(0, limit);
+      for (const delivery of due) delivery.notBefore = nowMs + leaseMs;
+      return due.map((delivery) => structuredClone(delivery));
+    },
+
     async outboxSize(): Promise<number> {
       return outbox.size;
     },
@@ -155,6 +291,72 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       closed = true;
     },
   };
+}
+
+/** Sent timestamps kept per channel at most (count), whatever the window: a guard, far above any platform pace. */
+const SENT_MAX = 10_000;
+
+interface ExpiringMap<V> {
+  set(key: string, value: V, ttlMs: number): void;
+  /** The value, unless it expired (expiry ≤ now). */
+  get(key: string): V | undefined;
+  /** Every live value, in no particular order. */
+  values(): V[];
+}
+
+/**
+ * A map whose entries expire `ttlMs` after their last write. Expired entries are swept whenever
+ * the map has doubled since the last sweep, so it holds at most twice the live entries (plus 64).
+ */
+function createExpiringMap<V>(now: () => number): ExpiringMap<V> {
+  const entries = new Map<string, { value: V; expiresAt: number }>();
+  let sweepAt = 64;
+  const sweep = (nowMs: number): void => {
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt <= nowMs) entries.delete(key);
+    }
+    sweepAt = Math.max(64, entries.size * 2);
+  };
+  return {
+    set(key, value, ttlMs) {
+      const nowMs = now();
+      entries.set(key, { value, expiresAt: nowMs + ttlMs });
+      if (entries.size > sweepAt) sweep(nowMs);
+    },
+    get(key) {
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.expiresAt <= now()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    values() {
+      const nowMs = now();
+      sweep(nowMs);
+      return [...entries.values()].map((entry) => entry.value);
+    },
+  };
+}
+
+function chatSourcesFull(): WirewatchError {
+  return new WirewatchError('store_failed', `at most ${CHAT_SOURCES_MAX} sources can be added from chat; remove one first`);
+}
+
+function validateTtl(what: string, ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`${what}: ttlMs must be a positive number of ms, got ${ttlMs}`);
+}
+
+function validateChannel(what: string, channel: ChannelKey): void {
+  // Refused like the Redis store does (there an empty key would split a channel's keys across slots).
+  if (channel === '') throw new RangeError(`${what}: channel must not be empty`);
+}
+
+function validateLease(leaseMs: number): void {
+  if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
+    throw new RangeError(`leaseDeliveries: leaseMs must be a positive number of ms, got ${leaseMs}`);
+  }
 }
 
 function compareIds(a: string, b: string): number {

@@ -4,13 +4,43 @@
 //   P src:{sourceId}:seeded   "1" once the source completed a claim (first poll seeds, never floods)
 //   P src:{sourceId}:state    JSON FetchState
 //   P watch:{channelKey}      sorted set, term → insertion rank
+//   P channels                set of channel keys that had chat watch terms or settings written
+//                             (a channel stays once added: bounded by the channels configured in chat)
+//   P chan:{channelKey}:settings  JSON ChannelSettings
+//   P held:{channelKey}       list of JSON Alert held for a digest, oldest first, capped
+//   P held:{channelKey}:dropped   how many were dropped beyond the cap since the last take
+//   P sent:{channelKey}       sorted set, unique member → epoch ms sent; trimmed to the window, PEXPIRE window
+//   P msg:{deliveryKey}       JSON { ref, exp }: a platform message id; PX ttl
+//   P {chatsrc}               hash, source id → JSON ChatSource (at most CHAT_SOURCES_MAX)
+//   P {chatsrc}:order         sorted set, source id → insertion rank
+//   P {stories}               hash, story id → JSON StoryRecord
+//   P {stories}:first         sorted set, story id → firstAt epoch ms (the index `recentStories` reads)
+//   P {stories}:exp           sorted set, story id → expiry epoch ms; expired ids are pruned on every put
 //   P recent                  list of JSON RecentAlert, newest first, capped
 //   P {outbox}                hash, alert id → JSON PendingDelivery
-//   P {outbox}:due            sorted set, alert id → notBefore epoch ms
-// The hash tags `{…}` keep every key one script or transaction touches in one cluster slot.
+//   P {outbox}:due            sorted set, alert id → notBefore epoch ms (the truth for notBefore: a lease moves only this)
+// The hash tags `{…}` keep every key one script or transaction touches in one cluster slot;
+// commands that span two slots (the `channels` set and a channel's own keys) are sent separately.
+// Expiry the contract can observe (messages, stories) is decided with the `now` clock from the
+// stored expiry time; the real PEXPIRE/PX is a safety net that frees memory.
 import type { Cluster, Redis } from 'ioredis';
-import type { ChannelKey, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
-import { emptyFetchState, STORE_DEFAULTS, type ClaimOptions, type ClaimResult, type Store } from './store.js';
+import { randomUUID } from 'node:crypto';
+import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
+import { WirewatchError } from '../errors.js';
+import {
+  defaultChannelSettings,
+  emptyFetchState,
+  STORE_DEFAULTS,
+  type ClaimOptions,
+  type ClaimResult,
+  type Store,
+  type StoryRecord,
+} from './store.js';
+
+/** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
+export const CHAT_SOURCES_MAX = 500;
+/** Sent timestamps kept per channel at most (count), whatever the window: a guard, far above any platform pace. */
+const SENT_MAX = 10_000;
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions {
@@ -80,21 +110,124 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
 return 1
 `;
 
+// KEYS[1] outbox hash, KEYS[2] due set; ARGV[1] now ms, ARGV[2] limit, ARGV[3] lease end ms.
+// Takes the due entries (oldest first) and moves their notBefore to the lease end in one step, so
+// two workers never take the same entry. Returns { id, JSON, id, JSON … }; an id whose body is
+// gone (acked between an enqueue and a crash) is removed instead.
+const LEASE_LUA = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, id in ipairs(ids) do
+  local body = redis.call('HGET', KEYS[1], id)
+  if body then
+    redis.call('ZADD', KEYS[2], 'XX', ARGV[3], id)
+    out[#out + 1] = id
+    out[#out + 1] = body
+  else
+    redis.call('ZREM', KEYS[2], id)
+  end
+end
+return out
+`;
+
+// KEYS[1] held list, KEYS[2] dropped counter; ARGV[1] cap, ARGV[2..] JSON alerts.
+const HOLD_LUA = `
+local size = redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+local excess = size - tonumber(ARGV[1])
+if excess > 0 then
+  redis.call('LTRIM', KEYS[1], excess, -1)
+  redis.call('INCRBY', KEYS[2], excess)
+end
+return size
+`;
+
+// KEYS[1] sources hash, KEYS[2] order set; ARGV[1] id, ARGV[2] JSON, ARGV[3] max count.
+// Returns 1 added, 0 id taken, -1 full.
+const CHAT_SOURCE_ADD_LUA = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+local last = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+local rank = 0
+if last[2] then rank = tonumber(last[2]) end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], rank + 1, ARGV[1])
+return 1
+`;
+
+// KEYS[1] stories hash, KEYS[2] firstAt index, KEYS[3] expiry index.
+// ARGV[1] now ms, ARGV[2] id, ARGV[3] JSON, ARGV[4] firstAt, ARGV[5] expiry ms, ARGV[6] ttl ms.
+// Prunes the stories expired at now, writes this one, and keeps the three keys alive at least ttl.
+const STORY_PUT_LUA = `
+local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+for _, id in ipairs(dead) do
+  redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
+local ttl = tonumber(ARGV[6])
+for i = 1, 3 do
+  if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
+end
+return 1
+`;
+
+// KEYS[1] stories hash, KEYS[2] firstAt index, KEYS[3] expiry index; ARGV[1] since ms, ARGV[2] now ms.
+// Returns the JSON of the live stories first seen at or after since, newest first.
+const STORY_RECENT_LUA = `
+local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], '+inf', ARGV[1])
+local now = tonumber(ARGV[2])
+local out = {}
+for _, id in ipairs(ids) do
+  local exp = redis.call('ZSCORE', KEYS[3], id)
+  if exp and tonumber(exp) > now then
+    local body = redis.call('HGET', KEYS[1], id)
+    if body then out[#out + 1] = body end
+  end
+end
+return out
+`;
+
 // Namespaced so that a client shared with other code does not clash with its own scripts.
 const CLAIM_COMMAND = 'wirewatchClaim';
 const WATCH_ADD_COMMAND = 'wirewatchWatchAdd';
 const RESCHEDULE_COMMAND = 'wirewatchReschedule';
+const LEASE_COMMAND = 'wirewatchLease';
+const HOLD_COMMAND = 'wirewatchHold';
+const CHAT_SOURCE_ADD_COMMAND = 'wirewatchChatSourceAdd';
+const STORY_PUT_COMMAND = 'wirewatchStoryPut';
+const STORY_RECENT_COMMAND = 'wirewatchStoryRecent';
 
 /** The commands `defineCommand` adds to the client (ioredis cannot type them by itself). */
 interface WirewatchScripts {
   [CLAIM_COMMAND](seenKey: string, seededKey: string, ...args: string[]): Promise<number[]>;
   [WATCH_ADD_COMMAND](watchKey: string, ...terms: string[]): Promise<string[]>;
   [RESCHEDULE_COMMAND](outboxKey: string, dueKey: string, id: string, json: string, notBefore: string): Promise<number>;
+  [LEASE_COMMAND](outboxKey: string, dueKey: string, nowMs: string, limit: string, leaseEnd: string): Promise<string[]>;
+  [HOLD_COMMAND](heldKey: string, droppedKey: string, cap: string, ...alerts: string[]): Promise<number>;
+  [CHAT_SOURCE_ADD_COMMAND](hashKey: string, orderKey: string, id: string, json: string, max: string): Promise<number>;
+  [STORY_PUT_COMMAND](
+    hashKey: string,
+    firstKey: string,
+    expKey: string,
+    nowMs: string,
+    id: string,
+    json: string,
+    firstAt: string,
+    expiry: string,
+    ttlMs: string,
+  ): Promise<number>;
+  [STORY_RECENT_COMMAND](hashKey: string, firstKey: string, expKey: string, sinceMs: string, nowMs: string): Promise<string[]>;
 }
 
 /**
  * Creates the Redis store on a client built by the caller (only `main.ts` builds clients). `claim`
- * is one round trip (EVALSHA of a script registered with `defineCommand`). Redis errors propagate
+ * and `leaseDeliveries` are one round trip each (EVALSHA of a script registered with `defineCommand`).
+ * `heldCount` counts the alerts held plus those dropped beyond `STORE_DEFAULTS.heldPerChannel`
+ * since the last `takeDigest`, so a digest can say how many it lost. `countSent` trims a channel's
+ * counter to the window it is asked about: use one window per channel. Redis errors propagate
  * unchanged: the pipeline triages them. `close()` quits the client only when `ownsClient` is true.
  */
 export function createRedisStore(redis: RedisClient, options: RedisStoreOptions): Store {
@@ -108,10 +241,26 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
   redis.defineCommand(WATCH_ADD_COMMAND, { numberOfKeys: 1, lua: WATCH_ADD_LUA });
   redis.defineCommand(RESCHEDULE_COMMAND, { numberOfKeys: 2, lua: RESCHEDULE_LUA });
+  redis.defineCommand(LEASE_COMMAND, { numberOfKeys: 2, lua: LEASE_LUA });
+  redis.defineCommand(HOLD_COMMAND, { numberOfKeys: 2, lua: HOLD_LUA });
+  redis.defineCommand(CHAT_SOURCE_ADD_COMMAND, { numberOfKeys: 2, lua: CHAT_SOURCE_ADD_LUA });
+  redis.defineCommand(STORY_PUT_COMMAND, { numberOfKeys: 3, lua: STORY_PUT_LUA });
+  redis.defineCommand(STORY_RECENT_COMMAND, { numberOfKeys: 3, lua: STORY_RECENT_LUA });
   const scripts = redis as unknown as WirewatchScripts;
 
   const sourceKey = (sourceId: string, suffix: string): string => `${prefix}src:{${sourceId}}:${suffix}`;
   const watchKey = (channel: ChannelKey): string => `${prefix}watch:{${channel}}`;
+  const channelsKey = `${prefix}channels`;
+  const settingsKey = (channel: ChannelKey): string => `${prefix}chan:{${channel}}:settings`;
+  const heldKey = (channel: ChannelKey): string => `${prefix}held:{${channel}}`;
+  const droppedKey = (channel: ChannelKey): string => `${prefix}held:{${channel}}:dropped`;
+  const sentKey = (channel: ChannelKey): string => `${prefix}sent:{${channel}}`;
+  const messageKey = (deliveryKey: string): string => `${prefix}msg:{${deliveryKey}}`;
+  const chatSourcesKey = `${prefix}{chatsrc}`;
+  const chatOrderKey = `${prefix}{chatsrc}:order`;
+  const storiesKey = `${prefix}{stories}`;
+  const storyFirstKey = `${prefix}{stories}:first`;
+  const storyExpKey = `${prefix}{stories}:exp`;
   const recentKey = `${prefix}recent`;
   const outboxKey = `${prefix}{outbox}`;
   const dueKey = `${prefix}{outbox}:due`;
@@ -157,11 +306,140 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
 
     async addWatchTerms(channel: ChannelKey, terms: readonly string[]): Promise<string[]> {
       if (terms.length === 0) return [];
+      // Known first (another slot, so a separate command): a crash in between leaves a channel
+      // known without terms, never terms on a channel nobody delivers to.
+      await redis.sadd(channelsKey, channel);
       return scripts[WATCH_ADD_COMMAND](watchKey(channel), ...terms);
     },
 
     async removeWatchTerm(channel: ChannelKey, term: string): Promise<boolean> {
       return (await redis.zrem(watchKey(channel), term)) > 0;
+    },
+
+    async clearWatchTerms(channel: ChannelKey): Promise<number> {
+      const [count] = await execResults(redis.multi().zcard(watchKey(channel)).del(watchKey(channel)));
+      return Number(count);
+    },
+
+    async knownChannels(): Promise<ChannelKey[]> {
+      return (await redis.smembers(channelsKey)).sort(compareIds);
+    },
+
+    async getChannelSettings(channel: ChannelKey): Promise<ChannelSettings> {
+      const raw = await redis.get(settingsKey(channel));
+      if (raw === null) return defaultChannelSettings();
+      return { ...defaultChannelSettings(), ...(JSON.parse(raw) as Partial<ChannelSettings>) };
+    },
+
+    async setChannelSettings(channel: ChannelKey, settings: ChannelSettings): Promise<void> {
+      await redis.sadd(channelsKey, channel);
+      await redis.set(settingsKey(channel), JSON.stringify(settings));
+    },
+
+    async addChatSource(source: ChatSource): Promise<boolean> {
+      const added = await scripts[CHAT_SOURCE_ADD_COMMAND](
+        chatSourcesKey,
+        chatOrderKey,
+        source.id,
+        JSON.stringify(source),
+        String(CHAT_SOURCES_MAX),
+      );
+      if (Number(added) < 0) {
+        throw new WirewatchError('store_failed', `at most ${CHAT_SOURCES_MAX} sources can be added from chat; remove one first`);
+      }
+      return Number(added) === 1;
+    },
+
+    async removeChatSource(id: string): Promise<boolean> {
+      const [removed] = await execResults(redis.multi().hdel(chatSourcesKey, id).zrem(chatOrderKey, id));
+      return Number(removed) > 0;
+    },
+
+    async listChatSources(): Promise<ChatSource[]> {
+      const ids = await redis.zrange(chatOrderKey, 0, '-1');
+      if (ids.length === 0) return [];
+      const raw = await redis.hmget(chatSourcesKey, ...ids);
+      // A source removed between the two reads comes back null: it is gone.
+      return raw.filter((json): json is string => json !== null).map((json) => JSON.parse(json) as ChatSource);
+    },
+
+    async holdForDigest(channel: ChannelKey, alerts: readonly Alert[]): Promise<void> {
+      if (alerts.length === 0) return;
+      validateChannel('holdForDigest', channel);
+      await scripts[HOLD_COMMAND](
+        heldKey(channel),
+        droppedKey(channel),
+        String(STORE_DEFAULTS.heldPerChannel),
+        ...alerts.map((alert) => JSON.stringify(alert)),
+      );
+    },
+
+    async takeDigest(channel: ChannelKey): Promise<Alert[]> {
+      validateChannel('takeDigest', channel);
+      const [raw] = await execResults(redis.multi().lrange(heldKey(channel), 0, -1).del(heldKey(channel), droppedKey(channel)));
+      return (raw as string[]).map(parseAlert);
+    },
+
+    async heldCount(channel: ChannelKey): Promise<number> {
+      validateChannel('heldCount', channel);
+      const [length, dropped] = await execResults(redis.multi().llen(heldKey(channel)).get(droppedKey(channel)));
+      return Number(length) + Number(dropped ?? 0);
+    },
+
+    async countSent(channel: ChannelKey, nowMs: number, windowMs: number, record: boolean): Promise<number> {
+      if (!Number.isFinite(windowMs) || windowMs <= 0) {
+        throw new RangeError(`countSent: windowMs must be a positive number of ms, got ${windowMs}`);
+      }
+      const key = sentKey(channel);
+      const tx = redis.multi().zremrangebyscore(key, '-inf', String(nowMs - windowMs));
+      if (record) {
+        tx.zadd(key, nowMs, `${nowMs}:${randomUUID()}`)
+          .zremrangebyrank(key, 0, -(SENT_MAX + 1))
+          .pexpire(key, Math.ceil(windowMs));
+      }
+      tx.zcount(key, `(${nowMs - windowMs}`, String(nowMs));
+      const results = await execResults(tx);
+      return Number(results.at(-1));
+    },
+
+    async recordMessage(deliveryKey: string, ref: string, ttlMs: number): Promise<void> {
+      validateTtl('recordMessage', ttlMs);
+      const value: StoredMessage = { ref, exp: now() + ttlMs };
+      await redis.set(messageKey(deliveryKey), JSON.stringify(value), 'PX', Math.ceil(ttlMs));
+    },
+
+    async getMessage(deliveryKey: string): Promise<string | undefined> {
+      const raw = await redis.get(messageKey(deliveryKey));
+      if (raw === null) return undefined;
+      const stored = JSON.parse(raw) as StoredMessage;
+      return stored.exp > now() ? stored.ref : undefined;
+    },
+
+    async recentStories(sinceMs: number): Promise<StoryRecord[]> {
+      const raw = await scripts[STORY_RECENT_COMMAND](
+        storiesKey,
+        storyFirstKey,
+        storyExpKey,
+        scoreBound(sinceMs),
+        String(now()),
+      );
+      return raw.map((json) => JSON.parse(json) as StoryRecord);
+    },
+
+    async putStory(story: StoryRecord, ttlMs: number): Promise<void> {
+      validateTtl('putStory', ttlMs);
+      const nowMs = now();
+      await scripts[STORY_PUT_COMMAND](
+        storiesKey,
+        storyFirstKey,
+        storyExpKey,
+        String(nowMs),
+        story.id,
+        JSON.stringify(story),
+        String(story.firstAt),
+        String(nowMs + ttlMs),
+        String(Math.ceil(ttlMs)),
+      );
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {
@@ -194,11 +472,33 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
 
     async dueDeliveries(nowMs: number, limit: number): Promise<PendingDelivery[]> {
       if (limit <= 0) return [];
-      const ids = await redis.zrangebyscore(dueKey, '-inf', String(nowMs), 'LIMIT', 0, limit);
-      if (ids.length === 0) return [];
+      const withScores = await redis.zrangebyscore(dueKey, '-inf', String(nowMs), 'WITHSCORES', 'LIMIT', 0, limit);
+      if (withScores.length === 0) return [];
+      const ids = withScores.filter((_, i) => i % 2 === 0);
       const raw = await redis.hmget(outboxKey, ...ids);
-      // An entry acknowledged between the two reads comes back null: it is no longer due.
-      return raw.filter((json): json is string => json !== null).map((json) => JSON.parse(json) as PendingDelivery);
+      const out: PendingDelivery[] = [];
+      raw.forEach((json, i) => {
+        // An entry acknowledged between the two reads comes back null: it is no longer due.
+        if (json === null) return;
+        // The due set holds the true notBefore (a lease moves only the score).
+        out.push(parseDelivery(json, Number(withScores[2 * i + 1])));
+      });
+      return out;
+    },
+
+    async leaseDeliveries(nowMs: number, limit: number, leaseMs: number): Promise<PendingDelivery[]> {
+      if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
+        throw new RangeError(`leaseDeliveries: leaseMs must be a positive number of ms, got ${leaseMs}`);
+      }
+      if (limit <= 0) return [];
+      const leaseEnd = nowMs + leaseMs;
+      const reply = await scripts[LEASE_COMMAND](outboxKey, dueKey, String(nowMs), String(Math.floor(limit)), String(leaseEnd));
+      const out: PendingDelivery[] = [];
+      for (let i = 1; i < reply.length; i += 2) {
+        const json = reply[i];
+        if (json !== undefined) out.push(parseDelivery(json, leaseEnd));
+      }
+      return out;
     },
 
     async outboxSize(): Promise<number> {
@@ -238,6 +538,53 @@ async function exec(tx: { exec(): Promise<[error: Error | null, result: unknown]
   for (const [error] of results) {
     if (error) throw error;
   }
+}
+
+/** Runs a MULTI and answers the results of its queued commands, rethrowing the first error. */
+async function execResults(tx: { exec(): Promise<[error: Error | null, result: unknown][] | null> }): Promise<unknown[]> {
+  const results = await tx.exec();
+  if (results === null) throw new Error('Redis transaction was aborted');
+  return results.map(([error, result]) => {
+    if (error) throw error;
+    return result;
+  });
+}
+
+/** An alert read back from JSON, with the keys JSON drops when undefined (`url`, `published`) restored. */
+function parseAlert(json: string): Alert {
+  return { url: undefined, published: undefined, ...(JSON.parse(json) as Partial<Alert>) } as Alert;
+}
+
+/** A delivery read back from JSON (see `parseAlert`), with the notBefore the due set holds. */
+function parseDelivery(json: string, notBefore: number): PendingDelivery {
+  const delivery = JSON.parse(json) as Omit<PendingDelivery, 'alert'> & { alert: Partial<Alert> };
+  return { ...delivery, alert: { url: undefined, published: undefined, ...delivery.alert } as Alert, notBefore };
+}
+
+/** A message record as stored: the platform ref and its expiry, epoch ms on the store's clock. */
+interface StoredMessage {
+  ref: string;
+  exp: number;
+}
+
+/** A score bound Redis accepts (`-inf`/`+inf` for infinities). */
+function scoreBound(value: number): string {
+  if (value === Number.NEGATIVE_INFINITY || Number.isNaN(value)) return '-inf';
+  if (value === Number.POSITIVE_INFINITY) return '+inf';
+  return String(value);
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function validateTtl(what: string, ttlMs: number): void {
+  if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`${what}: ttlMs must be a positive number of ms, got ${ttlMs}`);
+}
+
+function validateChannel(what: string, channel: ChannelKey): void {
+  // An empty key would make the hash tag `{}`, which Redis Cluster ignores: the keys would split slots.
+  if (channel === '') throw new RangeError(`${what}: channel must not be empty`);
 }
 
 function validateClaim(sourceId: string, options: ClaimOptions): void {

@@ -1,4 +1,4 @@
-import type { ChannelKey, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
+import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 
 /** The answer of one atomic claim. */
 export interface ClaimResult {
@@ -39,6 +39,46 @@ export interface Store {
   /** Removes one term; answers whether it was there. */
   removeWatchTerm(channel: ChannelKey, term: string): Promise<boolean>;
 
+  /** Removes every chat-added term of a channel; answers how many there were. */
+  clearWatchTerms(channel: ChannelKey): Promise<number>;
+  /** Channels that have chat-added watch terms or settings (they receive alerts without a config entry). */
+  knownChannels(): Promise<ChannelKey[]>;
+
+  /** A channel's `/alerts` settings; the defaults (`defaultChannelSettings()`) when never set. */
+  getChannelSettings(channel: ChannelKey): Promise<ChannelSettings>;
+  /** Replaces a channel's settings. */
+  setChannelSettings(channel: ChannelKey, settings: ChannelSettings): Promise<void>;
+
+  /** Adds a source from chat; false when the id is taken; throws `store_failed` when `STORE_DEFAULTS.chatSources` are already there. */
+  addChatSource(source: ChatSource): Promise<boolean>;
+  /** Removes a chat-added source; false when there was none with that id. */
+  removeChatSource(id: string): Promise<boolean>;
+  /** Every chat-added source, oldest first. */
+  listChatSources(): Promise<ChatSource[]>;
+
+  /** Holds alerts for a channel's next digest (digest mode, quiet hours, pause, cap overflow). */
+  holdForDigest(channel: ChannelKey, alerts: readonly Alert[]): Promise<void>;
+  /** Takes (and removes) every alert held for a channel, oldest first. */
+  takeDigest(channel: ChannelKey): Promise<Alert[]>;
+  /** How many alerts are held for a channel, plus those dropped beyond the cap since the last `takeDigest`. */
+  heldCount(channel: ChannelKey): Promise<number>;
+  /** Records one message sent to a channel and answers how many were sent in the last `windowMs` (for `/alerts cap`). */
+  countSent(channel: ChannelKey, nowMs: number, windowMs: number, record: boolean): Promise<number>;
+
+  /**
+   * Records the platform's message id for a delivery key (channel + story), so a redelivery after a
+   * crash finds the message instead of posting it again, and story updates know what to edit.
+   * `ttlMs` bounds how long it is kept.
+   */
+  recordMessage(deliveryKey: string, ref: string, ttlMs: number): Promise<void>;
+  /** The message id recorded for a delivery key, if any. */
+  getMessage(deliveryKey: string): Promise<string | undefined>;
+
+  /** Stories first seen at or after `sinceMs`, newest first (the cross-source story index). */
+  recentStories(sinceMs: number): Promise<StoryRecord[]>;
+  /** Adds or replaces a story record; it is forgotten `ttlMs` after its last write. */
+  putStory(story: StoryRecord, ttlMs: number): Promise<void>;
+
   /** Remembers alerts for `/news`; only the newest `limit` (see implementation options) are kept. */
   addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void>;
   /** The newest remembered alerts first, at most `limit`. */
@@ -48,6 +88,12 @@ export interface Store {
   enqueueDeliveries(deliveries: readonly PendingDelivery[]): Promise<void>;
   /** Outbox entries due at `nowMs` (notBefore ≤ now), oldest first, at most `limit`. */
   dueDeliveries(nowMs: number, limit: number): Promise<PendingDelivery[]>;
+  /**
+   * Like `dueDeliveries`, but atomically leases what it returns: their notBefore moves to
+   * `nowMs + leaseMs`, so another worker does not take them, and a worker that dies before
+   * acking lets them come back when the lease runs out.
+   */
+  leaseDeliveries(nowMs: number, limit: number, leaseMs: number): Promise<PendingDelivery[]>;
   /** Number of entries in the outbox. */
   outboxSize(): Promise<number>;
   /** Replaces an outbox entry (after a failed attempt: attempts and notBefore updated). */
@@ -76,8 +122,28 @@ export function emptyFetchState(): FetchState {
   };
 }
 
+/** One story in the index: what new items are compared against, and who reported it. */
+export interface StoryRecord {
+  id: string;
+  /** The relevance stage's signature of the first report (JSON-serialisable, opaque to the store). */
+  signature: unknown;
+  /** Epoch ms of the first report. */
+  firstAt: number;
+  /** Every report so far: outlet display name and epoch ms. */
+  reports: Array<{ outlet: string; at: number }>;
+}
+
+/** The settings of a channel nobody configured in chat. */
+export function defaultChannelSettings(): ChannelSettings {
+  return { paused: false, digest: 'off', quiet: undefined, capPerHour: undefined, lang: 'en', breakingOnly: false };
+}
+
 /** Limits shared by both implementations. */
 export const STORE_DEFAULTS = {
   /** Recent alerts kept for `/news`. */
   recentAlerts: 500,
+  /** Alerts held per channel for a digest; the oldest beyond this are dropped (and counted in the digest). */
+  heldPerChannel: 500,
+  /** Sources that can be added in chat, in all. */
+  chatSources: 500,
 } as const satisfies Record<string, number>;

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createLogger } from '../../src/log.js';
@@ -47,6 +48,31 @@ describe('wirewatch CLI', () => {
     expect(r.err).toMatch(/sources\[0\]\.url/);
     expect(r.err).toMatch(/channels\[0\]\.adapter/);
     expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('classify reads JSON lines from stdin and answers one line per input, in order, with shared story ids', async () => {
+    const input = [
+      { id: 'a', title: 'Nvidia pulls out of $100 billion OpenAI investment', source: 'WSJ', published: '2026-11-28T10:00:00Z' },
+      { id: 'b', title: 'Nvidia renonce à investir 100 milliards de dollars dans OpenAI', lang: 'fr', source: 'Les Echos', published: '2026-11-28T12:00:00Z' },
+      { id: 'c', title: 'Bitcoin slides 5% as XRP tumbles', published: '2026-11-28T12:00:00Z' },
+    ].map((o) => JSON.stringify(o));
+    const out: string[] = [];
+    const code = await main(['node', 'wirewatch', 'classify'], {
+      out: (l) => out.push(l),
+      err: () => undefined,
+      env: {},
+      stdin: Readable.from([`${input.join('\n')}\nnot json\n`]),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const rows = out.map((l) => JSON.parse(l) as { id: string; topics: string[]; storyId: string; amounts: Array<{ text: string }>; matched: string[]; error?: string });
+    expect(rows.map((r) => r.id)).toEqual(['a', 'b', 'c', null]);
+    expect(rows[0]?.topics).toEqual(['ai-chips']);
+    expect(rows[0]?.storyId).toBe(rows[1]?.storyId);
+    expect(rows[2]?.storyId).not.toBe(rows[0]?.storyId);
+    expect(rows[0]?.amounts.map((a) => a.text)).toContain('$100 billion');
+    expect(rows[2]?.topics).toEqual(['crypto']);
+    expect(rows[3]?.error).toMatch(/line 4: not JSON/);
+    expect(code).toBe(1);
   });
 
   it('classify explains its decision', async () => {
@@ -97,11 +123,14 @@ describe('wirewatch CLI', () => {
     const r = await run(['demo', '--fast']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/remembered as backlog, nothing alerted/);
-    expect(r.out).toMatch(/#markets \[ai-chips\] Nvidia renonce à investir 100 milliards de dollars dans OpenAI/);
+    expect(r.out).toMatch(/#markets \[ai-chips\] Nvidia pulls back from planned \$100 billion OpenAI investment/);
+    // The French report of the same story updates the first alert instead of posting a new one.
+    expect(r.out).toMatch(/↳ #markets also reported by 1 outlet: La Puce — Nvidia renonce à investir 100 milliards de dollars dans OpenAI/);
+    expect(r.out).not.toMatch(/▶ #markets \[ai-chips\] Nvidia renonce/);
     expect(r.out).toMatch(/#markets \[crypto\] Bitcoin et XRP s’effondrent/);
     expect(r.out).toMatch(/#infra-desk .*CoreWeave/);
     const alertLines = r.lines.join('\n').split('\n').filter((l) => l.includes('▶'));
-    expect(alertLines.length).toBe(9);
+    expect(alertLines.length).toBe(8);
     expect(alertLines.join('\n')).not.toMatch(/Potato chip|ETH Zurich|Lagarde|Robinhood/);
     const lastStep = r.out.slice(r.out.indexOf('Step 5'));
     expect(lastStep).toMatch(/delivered 0 alert/);

@@ -1,8 +1,16 @@
 // The Store contract: one suite, run against every implementation (memory and Redis), so the
 // embedded default and production behave the same.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PendingDelivery, RecentAlert } from '../../src/domain.js';
-import { emptyFetchState, STORE_DEFAULTS, type ClaimOptions, type Store } from '../../src/store/store.js';
+import type { Alert, ChannelSettings, ChatSource, PendingDelivery, RecentAlert } from '../../src/domain.js';
+import { WirewatchError } from '../../src/errors.js';
+import {
+  defaultChannelSettings,
+  emptyFetchState,
+  STORE_DEFAULTS,
+  type ClaimOptions,
+  type Store,
+  type StoryRecord,
+} from '../../src/store/store.js';
 
 /** A fake clock the suite moves by hand; epoch ms. */
 export interface ContractClock {
@@ -46,6 +54,46 @@ function pending(id: string, notBefore: number, attempts = 0): PendingDelivery {
     notBefore,
   };
 }
+
+/** A held alert; even numbers carry every optional field, so both shapes round-trip. */
+function heldAlert(n: number, channel = 'slack:C1'): Alert {
+  const base: Alert = {
+    id: `h${n}`,
+    channel,
+    title: `Held ${n} — “quoted” & <b>`,
+    url: n % 2 === 0 ? `https://example.com/h/${n}` : undefined,
+    source: 'Example News',
+    sourceId: 'example',
+    published: n % 3 === 0 ? undefined : new Date(T0 + n).toISOString(),
+    topics: n % 2 === 0 ? ['ai-chips'] : [],
+    matched: n % 2 === 0 ? ['nvidia', 'topic:ai-chips'] : [],
+    summary: `Summary ${n}`,
+  };
+  if (n % 2 !== 0) return base;
+  return { ...base, storyId: `s${n}`, reportedBy: ['Reuters', 'Bloomberg'], highlights: ['$100 billion', '10 GW'], breaking: n % 4 === 0, lang: 'fr' };
+}
+
+function chatSource(id: string, n = 0): ChatSource {
+  return {
+    id,
+    url: `https://example.com/feeds/${id}.xml?x=${n}`,
+    every: '15m',
+    addedIn: 'discord:123',
+    addedBy: `user-${n}`,
+    addedAt: new Date(T0 + n * 1000).toISOString(),
+  };
+}
+
+function story(id: string, firstAt: number, outlets: string[] = ['Reuters']): StoryRecord {
+  return {
+    id,
+    signature: { tokens: ['nvidia', 'h200', 'export'], shingles: [1, 2, 3], url: `https://example.com/${id}`, nested: { empty: [], none: null } },
+    firstAt,
+    reports: outlets.map((outlet, i) => ({ outlet, at: firstAt + i * 1000 })),
+  };
+}
+
+const HOUR = 3_600_000;
 
 /** Declares `describe(name)` with the whole Store contract, each test on a fresh store from `make`. */
 export function storeContract(name: string, make: MakeStore): void {
@@ -250,6 +298,284 @@ export function storeContract(name: string, make: MakeStore): void {
         expect(await store.getWatchTerms('slack:C1')).toEqual(['nvidia']);
         expect(await store.getWatchTerms('discord:123')).toEqual(['nvidia', 'amd']);
       });
+
+      it('clears every term of a channel, answering how many there were, and only that channel', async () => {
+        await store.addWatchTerms('slack:C1', ['a', 'b', 'c']);
+        await store.addWatchTerms('slack:C2', ['a']);
+        expect(await store.clearWatchTerms('slack:C1')).toBe(3);
+        expect(await store.getWatchTerms('slack:C1')).toEqual([]);
+        expect(await store.clearWatchTerms('slack:C1')).toBe(0);
+        expect(await store.clearWatchTerms('never:seen')).toBe(0);
+        expect(await store.getWatchTerms('slack:C2')).toEqual(['a']);
+        // A cleared channel starts over in the order terms are added again.
+        expect(await store.addWatchTerms('slack:C1', ['c', 'a'])).toEqual(['c', 'a']);
+        expect(await store.getWatchTerms('slack:C1')).toEqual(['c', 'a']);
+      });
+    });
+
+    describe('known channels', () => {
+      it('knows no channel at first, and reading does not make a channel known', async () => {
+        expect(await store.knownChannels()).toEqual([]);
+        await store.getWatchTerms('slack:C1');
+        await store.getChannelSettings('slack:C2');
+        await store.addWatchTerms('slack:C3', []);
+        await store.removeWatchTerm('slack:C4', 'x');
+        expect(await store.knownChannels()).toEqual([]);
+      });
+
+      it('knows each channel that got chat terms or settings, once, sorted', async () => {
+        await store.addWatchTerms('slack:C9', ['nvidia']);
+        await store.setChannelSettings('discord:42', { ...defaultChannelSettings(), paused: true });
+        await store.addWatchTerms('discord:42', ['amd']);
+        await store.addWatchTerms('slack:C9', ['tsmc']);
+        expect(await store.knownChannels()).toEqual(['discord:42', 'slack:C9']);
+      });
+
+      it('keeps a channel known after its terms were cleared (documented: the set only grows with what was set)', async () => {
+        await store.addWatchTerms('slack:C1', ['x']);
+        await store.clearWatchTerms('slack:C1');
+        expect(await store.knownChannels()).toEqual(['slack:C1']);
+      });
+    });
+
+    describe('channel settings', () => {
+      const full: ChannelSettings = {
+        paused: true,
+        digest: '1h',
+        quiet: { start: '22:00', end: '07:00', tz: 'Europe/Paris' },
+        capPerHour: 12,
+        lang: 'fr',
+        breakingOnly: true,
+      };
+
+      it('answers the defaults for a channel never set', async () => {
+        expect(await store.getChannelSettings('slack:C1')).toStrictEqual(defaultChannelSettings());
+      });
+
+      it('round-trips settings and replaces them whole (undefined fields come back undefined)', async () => {
+        await store.setChannelSettings('slack:C1', full);
+        expect(await store.getChannelSettings('slack:C1')).toStrictEqual(full);
+        const next: ChannelSettings = { ...defaultChannelSettings(), digest: 'daily' };
+        await store.setChannelSettings('slack:C1', next);
+        expect(await store.getChannelSettings('slack:C1')).toStrictEqual(next);
+      });
+
+      it('keeps channels apart and hands out copies', async () => {
+        await store.setChannelSettings('slack:C1', full);
+        expect(await store.getChannelSettings('slack:C2')).toStrictEqual(defaultChannelSettings());
+        const read = await store.getChannelSettings('slack:C1');
+        read.paused = false;
+        if (read.quiet) read.quiet.tz = 'UTC';
+        expect(await store.getChannelSettings('slack:C1')).toStrictEqual(full);
+      });
+    });
+
+    describe('chat sources', () => {
+      it('lists nothing at first', async () => {
+        expect(await store.listChatSources()).toEqual([]);
+      });
+
+      it('adds sources, refusing a taken id without replacing it, and lists them oldest first', async () => {
+        expect(await store.addChatSource(chatSource('zeta', 1))).toBe(true);
+        expect(await store.addChatSource(chatSource('alpha', 2))).toBe(true);
+        expect(await store.addChatSource(chatSource('zeta', 3))).toBe(false);
+        expect(await store.listChatSources()).toEqual([chatSource('zeta', 1), chatSource('alpha', 2)]);
+      });
+
+      it('removes a source, answering whether there was one; an id added again goes last', async () => {
+        await store.addChatSource(chatSource('a'));
+        await store.addChatSource(chatSource('b'));
+        expect(await store.removeChatSource('a')).toBe(true);
+        expect(await store.removeChatSource('a')).toBe(false);
+        expect(await store.removeChatSource('never')).toBe(false);
+        expect(await store.addChatSource(chatSource('a', 7))).toBe(true);
+        expect((await store.listChatSources()).map((s) => [s.id, s.addedBy])).toEqual([
+          ['b', 'user-0'],
+          ['a', 'user-7'],
+        ]);
+      });
+
+      it('keeps at most 500: the next add throws a WirewatchError until one is removed', async () => {
+        for (let i = 0; i < 500; i++) expect(await store.addChatSource(chatSource(`s${i}`, i))).toBe(true);
+        const refused = store.addChatSource(chatSource('one-too-many'));
+        await expect(refused).rejects.toBeInstanceOf(WirewatchError);
+        await expect(store.addChatSource(chatSource('one-too-many'))).rejects.toThrow(/500/);
+        // A taken id is still answered as taken, not as full.
+        expect(await store.addChatSource(chatSource('s0'))).toBe(false);
+        expect(await store.removeChatSource('s17')).toBe(true);
+        expect(await store.addChatSource(chatSource('one-too-many'))).toBe(true);
+        const listed = await store.listChatSources();
+        expect(listed).toHaveLength(500);
+        expect(listed.at(-1)?.id).toBe('one-too-many');
+        expect(listed.map((s) => s.id)).not.toContain('s17');
+      });
+    });
+
+    describe('digest hold', () => {
+      it('holds nothing at first', async () => {
+        expect(await store.heldCount('slack:C1')).toBe(0);
+        expect(await store.takeDigest('slack:C1')).toEqual([]);
+      });
+
+      it('takes every held alert oldest first, whole, and leaves nothing behind', async () => {
+        await store.holdForDigest('slack:C1', [heldAlert(1), heldAlert(2)]);
+        await store.holdForDigest('slack:C1', []);
+        await store.holdForDigest('slack:C1', [heldAlert(3), heldAlert(4)]);
+        expect(await store.heldCount('slack:C1')).toBe(4);
+        expect(await store.takeDigest('slack:C1')).toStrictEqual([heldAlert(1), heldAlert(2), heldAlert(3), heldAlert(4)]);
+        expect(await store.heldCount('slack:C1')).toBe(0);
+        expect(await store.takeDigest('slack:C1')).toEqual([]);
+      });
+
+      it('keeps channels apart', async () => {
+        await store.holdForDigest('slack:C1', [heldAlert(1)]);
+        await store.holdForDigest('discord:9', [heldAlert(2, 'discord:9'), heldAlert(3, 'discord:9')]);
+        expect(await store.takeDigest('slack:C1')).toStrictEqual([heldAlert(1)]);
+        expect(await store.heldCount('discord:9')).toBe(2);
+        expect((await store.takeDigest('discord:9')).map((a) => a.id)).toEqual(['h2', 'h3']);
+      });
+
+      it(`keeps the newest ${STORE_DEFAULTS.heldPerChannel}, counting the dropped ones in heldCount until the take`, async () => {
+        const cap = STORE_DEFAULTS.heldPerChannel;
+        const all = Array.from({ length: cap + 7 }, (_, i) => heldAlert(i + 1));
+        await store.holdForDigest('slack:C1', all.slice(0, 300));
+        await store.holdForDigest('slack:C1', all.slice(300));
+        expect(await store.heldCount('slack:C1')).toBe(cap + 7);
+        const taken = await store.takeDigest('slack:C1');
+        expect(taken).toHaveLength(cap);
+        expect(taken[0]?.id).toBe('h8');
+        expect(taken.at(-1)?.id).toBe(`h${cap + 7}`);
+        expect(await store.heldCount('slack:C1')).toBe(0);
+        // Alerts put back after a failed digest are held again, without the old drop count.
+        await store.holdForDigest('slack:C1', taken);
+        expect(await store.heldCount('slack:C1')).toBe(cap);
+      });
+    });
+
+    describe('sent counter', () => {
+      it('counts nothing for a channel that sent nothing, and a count without record adds nothing', async () => {
+        expect(await store.countSent('slack:C1', T0, HOUR, false)).toBe(0);
+        expect(await store.countSent('slack:C1', T0, HOUR, false)).toBe(0);
+      });
+
+      it('records one message per call and answers the count including it', async () => {
+        expect(await store.countSent('slack:C1', T0, HOUR, true)).toBe(1);
+        expect(await store.countSent('slack:C1', T0, HOUR, true)).toBe(2);
+        expect(await store.countSent('slack:C1', T0 + 10, HOUR, true)).toBe(3);
+        expect(await store.countSent('slack:C1', T0 + 20, HOUR, false)).toBe(3);
+      });
+
+      it('counts the window (now − window, now]: a message exactly one window old no longer counts', async () => {
+        await store.countSent('slack:C1', T0, HOUR, true);
+        await store.countSent('slack:C1', T0 + 1000, HOUR, true);
+        expect(await store.countSent('slack:C1', T0 + HOUR - 1, HOUR, false)).toBe(2);
+        expect(await store.countSent('slack:C1', T0 + HOUR, HOUR, false)).toBe(1);
+        expect(await store.countSent('slack:C1', T0 + HOUR + 1000, HOUR, true)).toBe(1);
+        expect(await store.countSent('slack:C1', T0 + 3 * HOUR, HOUR, false)).toBe(0);
+      });
+
+      it('does not count messages recorded after now', async () => {
+        await store.countSent('slack:C1', T0 + 5000, HOUR, true);
+        expect(await store.countSent('slack:C1', T0 + 4999, HOUR, false)).toBe(0);
+        expect(await store.countSent('slack:C1', T0 + 5000, HOUR, false)).toBe(1);
+      });
+
+      it('keeps channels apart', async () => {
+        await store.countSent('slack:C1', T0, HOUR, true);
+        await store.countSent('slack:C1', T0, HOUR, true);
+        expect(await store.countSent('slack:C2', T0, HOUR, true)).toBe(1);
+        expect(await store.countSent('slack:C1', T0, HOUR, false)).toBe(2);
+      });
+    });
+
+    describe('message records', () => {
+      it('answers undefined for a key never recorded', async () => {
+        expect(await store.getMessage('sent:a1')).toBeUndefined();
+      });
+
+      it('round-trips a ref per key, and a later record replaces it', async () => {
+        await store.recordMessage('sent:a1', '1735689600.000100', 60_000);
+        await store.recordMessage('story:slack:C1:s1', 'discord-msg-{1}', 60_000);
+        expect(await store.getMessage('sent:a1')).toBe('1735689600.000100');
+        expect(await store.getMessage('story:slack:C1:s1')).toBe('discord-msg-{1}');
+        await store.recordMessage('sent:a1', 'other', 60_000);
+        expect(await store.getMessage('sent:a1')).toBe('other');
+      });
+
+      it('forgets a record ttlMs after it was written; rewriting starts a new ttl', async () => {
+        await store.recordMessage('k1', 'r1', 1000);
+        await store.recordMessage('k2', 'r2', 1000);
+        time = T0 + 600;
+        await store.recordMessage('k2', 'r2b', 1000);
+        time = T0 + 999;
+        expect(await store.getMessage('k1')).toBe('r1');
+        time = T0 + 1000;
+        expect(await store.getMessage('k1')).toBeUndefined();
+        expect(await store.getMessage('k2')).toBe('r2b');
+        time = T0 + 1600;
+        expect(await store.getMessage('k2')).toBeUndefined();
+        await store.recordMessage('k1', 'again', 1000);
+        expect(await store.getMessage('k1')).toBe('again');
+      });
+
+      it('refuses a ttl that is not a positive number', async () => {
+        await expect(store.recordMessage('k', 'r', 0)).rejects.toThrow(RangeError);
+        await expect(store.recordMessage('k', 'r', Number.NaN)).rejects.toThrow(RangeError);
+        expect(await store.getMessage('k')).toBeUndefined();
+      });
+    });
+
+    describe('story index', () => {
+      const DAY = 86_400_000;
+
+      it('answers no story at first', async () => {
+        expect(await store.recentStories(0)).toEqual([]);
+      });
+
+      it('answers stories first seen at or after since, newest first, whole', async () => {
+        await store.putStory(story('b', T0 - 2000), DAY);
+        await store.putStory(story('c', T0 - 1000, ['Reuters', 'AP', 'Bloomberg']), DAY);
+        await store.putStory(story('a', T0 - 3000), DAY);
+        expect(await store.recentStories(0)).toStrictEqual([story('c', T0 - 1000, ['Reuters', 'AP', 'Bloomberg']), story('b', T0 - 2000), story('a', T0 - 3000)]);
+        expect((await store.recentStories(T0 - 2000)).map((s) => s.id)).toEqual(['c', 'b']);
+        expect((await store.recentStories(T0 - 1999)).map((s) => s.id)).toEqual(['c']);
+        expect(await store.recentStories(T0)).toEqual([]);
+      });
+
+      it('replaces a story by id, including where its firstAt puts it', async () => {
+        await store.putStory(story('a', T0 - 3000), DAY);
+        await store.putStory(story('b', T0 - 2000), DAY);
+        await store.putStory(story('a', T0 - 1000, ['Reuters', 'AP']), DAY);
+        expect(await store.recentStories(0)).toStrictEqual([story('a', T0 - 1000, ['Reuters', 'AP']), story('b', T0 - 2000)]);
+      });
+
+      it('forgets a story ttlMs after its last write', async () => {
+        await store.putStory(story('kept', T0), 1000);
+        await store.putStory(story('left', T0), 1000);
+        time = T0 + 600;
+        await store.putStory(story('kept', T0, ['Reuters', 'AP']), 1000);
+        time = T0 + 999;
+        expect((await store.recentStories(0)).map((s) => s.id).sort()).toEqual(['kept', 'left']);
+        time = T0 + 1000;
+        expect((await store.recentStories(0)).map((s) => s.id)).toEqual(['kept']);
+        time = T0 + 1600;
+        expect(await store.recentStories(0)).toEqual([]);
+        // An expired id can be written again, as a new story.
+        await store.putStory(story('left', T0 + 1600), 1000);
+        expect(await store.recentStories(0)).toStrictEqual([story('left', T0 + 1600)]);
+      });
+
+      it('hands out copies', async () => {
+        await store.putStory(story('a', T0), DAY);
+        const [read] = await store.recentStories(0);
+        read?.reports.push({ outlet: 'Mutated', at: 0 });
+        expect(await store.recentStories(0)).toStrictEqual([story('a', T0)]);
+      });
+
+      it('refuses a ttl that is not a positive number', async () => {
+        await expect(store.putStory(story('a', T0), 0)).rejects.toThrow(RangeError);
+        expect(await store.recentStories(0)).toEqual([]);
+      });
     });
 
     describe('recent alerts', () => {
@@ -333,6 +659,58 @@ export function storeContract(name: string, make: MakeStore): void {
         // Once acknowledged, the same id can be enqueued again.
         await store.enqueueDeliveries([pending('a1', T0 + 1, 0)]);
         expect((await store.dueDeliveries(T0 + 1, 10)).map((d) => d.alert.id)).toEqual(['a2', 'a1']);
+      });
+
+      it('leases due entries oldest first, at most limit, moving their notBefore to now + lease', async () => {
+        await store.enqueueDeliveries([pending('late', T0 + 100), pending('early', T0), pending('mid', T0 + 50, 2)]);
+        const leased = await store.leaseDeliveries(T0 + 50, 10, 1000);
+        expect(leased).toEqual([
+          { ...pending('early', T0), notBefore: T0 + 1050 },
+          { ...pending('mid', T0 + 50, 2), notBefore: T0 + 1050 },
+        ]);
+        expect(await store.outboxSize()).toBe(3);
+        expect((await store.leaseDeliveries(T0 + 100, 1, 1000)).map((d) => d.alert.id)).toEqual(['late']);
+        expect(await store.leaseDeliveries(T0 + 100, 0, 1000)).toEqual([]);
+      });
+
+      it('does not hand a leased entry out again before the lease ends, and does after', async () => {
+        await store.enqueueDeliveries([pending('a1', T0), pending('a2', T0 + 500)]);
+        expect((await store.leaseDeliveries(T0, 10, 1000)).map((d) => d.alert.id)).toEqual(['a1']);
+        expect((await store.leaseDeliveries(T0 + 999, 10, 1000)).map((d) => d.alert.id)).toEqual(['a2']);
+        expect(await store.leaseDeliveries(T0 + 999, 10, 1000)).toEqual([]);
+        expect(await store.dueDeliveries(T0 + 999, 10)).toEqual([]);
+        // The worker that leased a1 died: a1 comes back when its lease runs out, a2 later.
+        expect(await store.dueDeliveries(T0 + 1000, 10)).toEqual([{ ...pending('a1', T0), notBefore: T0 + 1000 }]);
+        expect(await store.leaseDeliveries(T0 + 1000, 10, 1000)).toEqual([{ ...pending('a1', T0), notBefore: T0 + 2000 }]);
+        expect((await store.leaseDeliveries(T0 + 1999, 10, 1000)).map((d) => d.alert.id)).toEqual(['a2']);
+      });
+
+      it('lets an acked leased entry go for good, and a rescheduled one come back when rescheduled', async () => {
+        await store.enqueueDeliveries([pending('a1', T0), pending('a2', T0)]);
+        await store.leaseDeliveries(T0, 10, 60_000);
+        await store.ackDelivery('a1');
+        await store.rescheduleDelivery(pending('a2', T0 + 10, 1));
+        expect(await store.outboxSize()).toBe(1);
+        expect(await store.leaseDeliveries(T0 + 9, 10, 60_000)).toEqual([]);
+        expect(await store.leaseDeliveries(T0 + 10, 10, 60_000)).toEqual([{ ...pending('a2', T0 + 10, 1), notBefore: T0 + 60_010 }]);
+        // Long after every lease: only the unacknowledged entry is still there.
+        expect((await store.leaseDeliveries(T0 + 1e9, 10, 60_000)).map((d) => d.alert.id)).toEqual(['a2']);
+      });
+
+      it('never hands the same entry to two leases running at once', async () => {
+        const ids = Array.from({ length: 30 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+        await store.enqueueDeliveries(ids.map((id, i) => pending(id, T0 + i)));
+        const [first, second] = await Promise.all([store.leaseDeliveries(T0 + 100, 20, 5000), store.leaseDeliveries(T0 + 100, 20, 5000)]);
+        const taken = [...(first ?? []), ...(second ?? [])].map((d) => d.alert.id);
+        expect(new Set(taken).size).toBe(taken.length);
+        expect([...taken].sort()).toEqual(ids);
+      });
+
+      it('refuses a lease that is not a positive number of ms', async () => {
+        await store.enqueueDeliveries([pending('a1', T0)]);
+        await expect(store.leaseDeliveries(T0, 10, 0)).rejects.toThrow(RangeError);
+        await expect(store.leaseDeliveries(T0, 10, Number.NaN)).rejects.toThrow(RangeError);
+        expect((await store.dueDeliveries(T0, 10)).map((d) => d.alert.id)).toEqual(['a1']);
       });
     });
 

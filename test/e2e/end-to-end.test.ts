@@ -61,6 +61,7 @@ channels:
         WIREWATCH_HOST_SPACING: '0',
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_SIGNING_SECRET: SECRET,
+        SLACK_ADMIN_USERS: 'U123',
         SLACK_PORT: '0',
         SLACK_API_URL: slack.apiUrl,
         DISCORD_TOKEN: 'discord-test-token',
@@ -93,7 +94,7 @@ channels:
     publish();
     const { polls, delivery } = await app.pollOnce();
     expect(polls[0]).toMatchObject({ outcome: 'polled', fresh: 3 });
-    expect(delivery).toEqual({ delivered: 3, retried: 0, dropped: 0 });
+    expect(delivery).toMatchObject({ delivered: 3, retried: 0, dropped: 0, held: 0 });
 
     expect(slackPostsTo('C123')).toHaveLength(0);
     const [slackPost] = slackPostsTo('C999');

@@ -105,7 +105,7 @@ for (const [name, factory] of factories) {
         ['desk CoreWeave signs new lease', 'markets CoreWeave signs new lease', 'markets Nvidia pulls out of $100 billion OpenAI deal'].sort(),
       );
       expect(alerts.find((a) => a.channel === 'desk')?.matched).toContain('coreweave');
-      expect(second.delivery).toEqual({ delivered: 3, retried: 0, dropped: 0 });
+      expect(second.delivery).toMatchObject({ delivered: 3, retried: 0, dropped: 0, held: 0 });
       expect(await store.outboxSize()).toBe(0);
       expect((await store.recentAlerts(10)).map((a) => a.title)).toContain('Nvidia pulls out of $100 billion OpenAI deal');
 

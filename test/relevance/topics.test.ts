@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Topic } from '../../src/domain.js';
-import { classify, LEXICON } from '../../src/relevance/topics.js';
+import { ENTITIES, SENSES } from '../../src/relevance/entities.js';
+import { analyze, classify, LEXICON } from '../../src/relevance/topics.js';
 import { fold } from '../../src/relevance/fold.js';
 
 type Case = [text: string, topics: Topic[]];
@@ -131,8 +132,12 @@ describe('classify', () => {
 
   it('keeps every dictionary term meaningful after folding', () => {
     for (const lexicon of Object.values(LEXICON)) {
-      const lists = [lexicon.strong, lexicon.weak, lexicon.negatives];
+      const lists = [lexicon.strong, lexicon.weak, lexicon.qualifiers, lexicon.business, lexicon.funding, lexicon.negatives];
       for (const list of lists) for (const entry of list.flat()) expect(fold(entry), entry).not.toBe('');
+    }
+    for (const entity of ENTITIES) {
+      for (const name of [...entity.names, ...(entity.tickers ?? [])]) expect(fold(name), `${entity.id}: ${name}`).not.toBe('');
+      for (const sense of entity.unlessSense ?? []) expect(SENSES[sense], `${entity.id}: ${sense}`).toBeDefined();
     }
   });
 
@@ -144,5 +149,89 @@ describe('classify', () => {
     const crypto = new Set([20, 21, 22, 23]);
     const expected = lines.map((_, i): Topic[] => (aiChips.has(i) ? ['ai-chips'] : crypto.has(i) ? ['crypto'] : []));
     expect(lines.map((line) => classify({ title: line, summary: '' }).topics)).toEqual(expected);
+  });
+});
+
+// The hard cases of the issue: one sentence each way, so every rule is seen both holding and not.
+const contextRules: Array<[rule: string, positive: [string, string, Topic[]], negative: [string, string]]> = [
+  ['ETH Zurich is a university', ['ETH falls 8% as liquidations mount', '', ['crypto']], ['ETH Zurich spinoff raises money for drones', '']],
+  ['potato and poker chips', ['Chips from TSMC power the new AI servers', '', ['ai-chips']], ['Poker pro takes the chip lead in Las Vegas', 'He bagged 12 million chips.']],
+  ['French « chips » are crisps', ['Les puces de Nvidia s’arrachent en Chine', '', ['ai-chips']], ['Un paquet de chips coûte 20 % plus cher', '']],
+  ['ripple effect', ['Ripple shares surge in private market after SEC settlement', '', ['crypto']], ['The ripple effect of tariffs on carmakers', '']],
+  ['« effet domino » is no crypto', ['XRP : l’effet domino des liquidations', '', ['crypto']], ['L’effet domino des droits de douane sur l’automobile', '']],
+  ['Solana Beach is a city', ['Solana rallies to a six-month high', '', ['crypto']], ['Solana Beach council approves a seawall', '']],
+  ['H2O is water, H20 a chip', ['US curbs H20 exports to China', '', ['ai-chips']], ['H2O vapour levels hit a record', '']],
+  ['Gaudí the architect', ['Intel Gaudi 3 ships to cloud providers', '', ['ai-chips']], ['Gaudí’s Sagrada Família reaches its full height', '']],
+  ['Oracle of Delphi', ['Oracle signs a data center lease in Texas', '', ['ai-chips']], ['The Oracle of Delphi revisited by historians', '']],
+  ['coal mining', ['Bitcoin mining difficulty hits a record', '', ['crypto']], ['Coal mining output hits a record as miners work overtime', '']],
+  ['subway and AI tokens are not crypto tokens', ['Tokens of DeFi protocols slump', 'The exchange froze withdrawals.', ['crypto']], ['OpenAI cuts the price per million tokens', 'New York subway tokens return as souvenirs.']],
+  ['intel meaning intelligence', ['Intel shares jump after earnings beat', '', ['ai-chips']], ['Military intel suggests new troop movements', 'Threat intel firms warn of ransomware.']],
+  ['gaming GPUs without an AI angle', ['Nvidia gaming revenue falls while data center sales soar', '', ['ai-chips']], ['Nvidia GeForce RTX 5090 review: the fastest gaming GPU', 'DLSS 4 pushes frame rates past 200 fps.']],
+  ['AI apps without chips or compute', ['OpenAI raises $40 billion to fund compute', '', ['ai-chips']], ['OpenAI launches GPT-5 for all ChatGPT users', 'The model makes fewer errors.']],
+  ['AMD the macular degeneration', ['AMD forecasts record data center sales', '', ['ai-chips']], ['New eye drug slows AMD vision loss', 'Patients with dry AMD lost less retinal tissue.']],
+  ['the Vera C. Rubin Observatory', ['Nvidia ships Vera Rubin systems', '', ['ai-chips']], ['Vera C. Rubin Observatory releases its first images', 'The telescope captured millions of galaxies.']],
+  ['French « défi » is not DeFi', ['DeFi lending protocol drained of $50 million', '', ['crypto']], ['Le défi climatique des villes', 'Un défi pour les maires.']],
+  ['French « sol » is not SOL', ['SOL et ETH reculent', '', ['crypto']], ['Le sol de Paris s’affaisse', 'Les travaux au sol ont repris.']],
+];
+
+describe('classify: context rules', () => {
+  it.each(contextRules)('%s', (_rule, [title, summary, topics], [negTitle, negSummary]) => {
+    expect(classify({ title, summary }).topics).toEqual(topics);
+    expect(classify({ title: negTitle, summary: negSummary }).topics).toEqual([]);
+  });
+
+  it('finds a French keyword-light article about Nvidia and says why', () => {
+    const j = classify({
+      title: 'Le premier fabricant mondial de cartes graphiques renonce à son investissement géant',
+      summary: 'Le projet de 100 milliards de dollars est gelé.',
+    });
+    expect(j.topics).toEqual(['ai-chips']);
+    expect(j.topicTerms['ai-chips']).toEqual(['premier fabricant mondial de cartes graphiques']);
+  });
+
+  it('reads descriptions instead of names, in both languages', () => {
+    for (const title of [
+      'Le fondeur taïwanais relève ses prévisions',
+      'Le géant des puces dépasse les 5 000 milliards de dollars',
+      'Le numéro un mondial des processeurs graphiques investit en Europe',
+      'The Taiwanese chipmaker lifts its outlook',
+      'La reine des cryptos repart à la hausse',
+      'The largest cryptocurrency slides to a four-month low',
+    ]) {
+      expect(classify({ title, summary: '' }).topics.length, title).toBe(1);
+    }
+  });
+
+  it('reads tickers only as tickers: written in capitals', () => {
+    expect(classify({ title: 'NVDA and CRWV lead the Nasdaq', summary: '' }).topics).toEqual(['ai-chips']);
+    expect(classify({ title: 'BTC, XRP and SOL slide', summary: '' }).topics).toEqual(['crypto']);
+    expect(classify({ title: 'Il a posé son sac au sol', summary: '' }).topics).toEqual([]);
+  });
+
+  it('counts an ambiguous company name with a business word, not alone', () => {
+    expect(classify({ title: 'Intel names a new chief executive', summary: '' }).topics).toEqual(['ai-chips']);
+    expect(classify({ title: 'Intel', summary: '' }).topics).toEqual([]);
+    expect(classify({ title: 'Ripple raises $500 million', summary: '' }).topics).toEqual(['crypto']);
+  });
+
+  it('treats a lab signing with a cloud platform as a compute deal', () => {
+    expect(classify({ title: 'Amazon shares hit record after OpenAI deal', summary: '' }).topics).toEqual(['ai-chips']);
+    expect(classify({ title: 'Disney and OpenAI sign a video deal', summary: '' }).topics).toEqual([]);
+  });
+});
+
+describe('analyze', () => {
+  it('lists the entities named, with the aliases resolved, and those of the title', () => {
+    const a = analyze({
+      title: 'Le géant des puces et le créateur de ChatGPT signent un accord',
+      summary: 'Nvidia fournira des puces à OpenAI ; le fondeur taïwanais les fabriquera.',
+    });
+    expect(a.entities).toEqual(['nvidia', 'openai', 'tsmc']);
+    expect(a.titleEntities).toEqual(['nvidia', 'openai']);
+  });
+
+  it('drops a name used in another sense', () => {
+    expect(analyze({ title: 'AMD patients lose less vision', summary: '' }).entities).toEqual([]);
+    expect(analyze({ title: 'ETH Zurich robots', summary: '' }).entities).toEqual([]);
   });
 });

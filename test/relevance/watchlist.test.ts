@@ -201,3 +201,72 @@ describe('compileChannelRules', () => {
     expect([...compiled.decideAll(spam.tokens, spam.judgement).values()].some((d) => d.alert)).toBe(false);
   });
 });
+
+describe('topic filters', () => {
+  it('parses a bare topic, a filtered term and their exclusions, with canonical stored forms', () => {
+    const { terms, errors } = parseWatchInput('topic:crypto Topic:AI-Chips:"Stargate Project" -topic:crypto:$XRP -topic:ai-chips topic:crypto:tether');
+    expect(errors).toEqual([]);
+    expect(terms).toEqual([
+      { raw: '', phrase: '', exclude: false, topic: 'crypto' },
+      { raw: 'Stargate Project', phrase: 'stargate project', exclude: false, topic: 'ai-chips' },
+      { raw: 'XRP', phrase: 'xrp', exclude: true, topic: 'crypto' },
+      { raw: '', phrase: '', exclude: true, topic: 'ai-chips' },
+      { raw: 'tether', phrase: 'tether', exclude: false, topic: 'crypto' },
+    ]);
+    expect(terms.map(formatWatchTerm)).toEqual(['topic:crypto', 'topic:ai-chips:"stargate project"', '-topic:crypto:xrp', '-topic:ai-chips', 'topic:crypto:tether']);
+    for (const term of terms) expect(parseStoredTerm(formatWatchTerm(term)).term).toEqual(term.topic === undefined ? term : { ...term, raw: term.raw.toLowerCase() });
+  });
+
+  it('keeps a topic filter apart from the plain term and dedupes spellings', () => {
+    const { terms } = parseWatchInput('tether topic:crypto:tether topic:crypto:$TETHER topic:crypto TOPIC:crypto');
+    expect(terms.map(formatWatchTerm)).toEqual(['tether', 'topic:crypto:tether', 'topic:crypto']);
+  });
+
+  it('reports unknown and empty topics, and a filter without a term', () => {
+    const { terms, errors } = parseWatchInput('topic:weather topic: topic:crypto: nvidia');
+    expect(terms.map(formatWatchTerm)).toEqual(['nvidia']);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/unknown topic "weather" \(topics: ai-chips, crypto\)/);
+    expect(errors[1]).toMatch(/empty topic/);
+    expect(errors[2]).toMatch(/empty term/);
+  });
+
+  it('leaves a quoted "topic:…" as a plain phrase', () => {
+    expect(parseWatchInput('"topic:crypto"').terms.map(formatWatchTerm)).toEqual(['"topic crypto"']);
+  });
+
+  it('subscribes a channel to a topic given as a term', () => {
+    const rule = compileChannelRule({ topics: [], terms: ['topic:crypto'] });
+    const hit = item('Bitcoin et XRP s’effondrent');
+    expect(rule.decide(hit.tokens, hit.judgement)).toEqual({ alert: true, matched: ['Bitcoin', 'XRP'], excluded: [] });
+    const miss = item('Nvidia ships Blackwell Ultra');
+    expect(rule.decide(miss.tokens, miss.judgement).alert).toBe(false);
+  });
+
+  it('matches a filtered term only on items of its topic', () => {
+    const rule = compileChannelRule({ topics: [], terms: ['topic:crypto:tether'] });
+    const crypto = item('Tether mints $1 billion of USDT');
+    expect(crypto.judgement.topics).toEqual(['crypto']);
+    expect(rule.decide(crypto.tokens, crypto.judgement)).toEqual({ alert: true, matched: ['topic:crypto:tether'], excluded: [] });
+    const drone = item('A drone on a tether cable films the race');
+    expect(drone.judgement.topics).toEqual([]);
+    expect(rule.decide(drone.tokens, drone.judgement).alert).toBe(false);
+  });
+
+  it('blocks a topic, or a term only on a topic, when excluded', () => {
+    const rules = compileChannelRules(
+      new Map<string, ChannelRule>([
+        ['console:no-crypto', { topics: [], terms: ['nvidia', '-topic:crypto'] }],
+        ['console:chips', { topics: ['ai-chips'], terms: ['-topic:ai-chips:gaming'] }],
+      ]),
+    );
+    const both = item('Nvidia and bitcoin slump together');
+    expect(both.judgement.topics).toEqual(['ai-chips', 'crypto']);
+    expect(rules.decideAll(both.tokens, both.judgement).get('console:no-crypto')).toEqual({ alert: false, matched: [], excluded: ['-topic:crypto'] });
+    const chips = item('Nvidia data center sales soar while gaming slows');
+    expect(rules.decideAll(chips.tokens, chips.judgement).get('console:no-crypto')?.alert).toBe(true);
+    expect(rules.decideAll(chips.tokens, chips.judgement).get('console:chips')).toEqual({ alert: false, matched: [], excluded: ['-topic:ai-chips:gaming'] });
+    const review = item('Gaming laptops of the year');
+    expect(rules.decideAll(review.tokens, review.judgement).get('console:chips')).toEqual({ alert: false, matched: [], excluded: [] });
+  });
+});

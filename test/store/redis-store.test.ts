@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecentAlert } from '../../src/domain.js';
+import type { Alert, PendingDelivery, RecentAlert } from '../../src/domain.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
+import { STORE_DEFAULTS } from '../../src/store/store.js';
 import { storeContract } from '../contract/store.contract.js';
 import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
 
@@ -97,6 +98,37 @@ function alert(n: number): RecentAlert {
     alertedAt: new Date(n * 1000).toISOString(),
     channels: ['console:main'],
   };
+}
+
+function delivery(id: string, notBefore: number, channel = 'slack:C1'): PendingDelivery {
+  const alert: Alert = {
+    id,
+    channel,
+    title: `Alert ${id}`,
+    url: undefined,
+    source: 's',
+    sourceId: 's',
+    published: undefined,
+    topics: [],
+    matched: [],
+    summary: '',
+  };
+  return { alert, attempts: 0, notBefore };
+}
+
+/** The keys a recorded command touches: the declared keys of a script call, else the first argument. */
+function keysOf(commands: WireCommand[]): string[] {
+  const keys: string[] = [];
+  for (const { args } of commands) {
+    const name = args[0]?.toLowerCase() ?? '';
+    if (name === 'multi' || name === 'exec') continue;
+    if (name === 'eval' || name === 'evalsha') {
+      keys.push(...args.slice(3, 3 + Number(args[2])));
+    } else if (args[1] !== undefined) {
+      keys.push(args[1]);
+    }
+  }
+  return keys;
 }
 
 const url = testRedisUrl();
@@ -209,6 +241,97 @@ if (url === '') {
         await client.quit();
       }
     });
+
+    it('leases in exactly one command that touches only the outbox slot', async () => {
+      const client = testRedis();
+      const prefix = testPrefix('store-lease-wire');
+      try {
+        const store = createRedisStore(client, { prefix });
+        await store.enqueueDeliveries([delivery('a', 1), delivery('b', 2), delivery('c', 3)]);
+        // Warm the script cache so the recorded call is the steady-state EVALSHA.
+        await store.leaseDeliveries(0, 10, 1);
+        let leased: PendingDelivery[] = [];
+        const wire = await onTheWire(client, async () => {
+          leased = await store.leaseDeliveries(10, 2, 1000);
+        });
+        expect(leased.map((d) => d.alert.id)).toEqual(['a', 'b']);
+        expect(wire.fromClient.map((c) => c.args[0]?.toLowerCase())).toEqual(['evalsha']);
+        const keys = [...keysOf(wire.fromClient), ...keysOf(wire.fromScripts)];
+        expect(new Set(keys)).toEqual(new Set([`${prefix}{outbox}`, `${prefix}{outbox}:due`]));
+        expect(new Set(keys.map(calculateSlot)).size).toBe(1);
+        // The script itself moved the scores (ZADD XX), not a second command from the client.
+        expect(wire.fromScripts.some((c) => c.args[0]?.toLowerCase() === 'zadd' && c.args.includes('XX'))).toBe(true);
+        expect(await client.zscore(`${prefix}{outbox}:due`, 'a')).toBe('1010');
+      } finally {
+        await deleteKeys(client, prefix);
+        await client.quit();
+      }
+    });
+
+    it('keeps every multi-key operation in one cluster slot', async () => {
+      const client = testRedis();
+      const prefix = testPrefix('store-slots');
+      try {
+        const store = createRedisStore(client, { prefix });
+        const channel = 'slack:C{odd}1';
+        const alert = delivery('x', 1, channel).alert;
+        const operations: Array<[string, () => Promise<unknown>]> = [
+          ['holdForDigest', () => store.holdForDigest(channel, [alert, alert])],
+          ['heldCount', () => store.heldCount(channel)],
+          ['takeDigest', () => store.takeDigest(channel)],
+          ['countSent', () => store.countSent(channel, 1000, 60_000, true)],
+          ['clearWatchTerms', () => store.clearWatchTerms(channel)],
+          ['addChatSource', () => store.addChatSource({ id: 's1', url: 'https://e.com/f', every: '5m', addedIn: channel, addedBy: 'u', addedAt: 'x' })],
+          ['listChatSources', () => store.listChatSources()],
+          ['removeChatSource', () => store.removeChatSource('s1')],
+          ['putStory', () => store.putStory({ id: 'st', signature: null, firstAt: 5, reports: [] }, 60_000)],
+          ['recentStories', () => store.recentStories(0)],
+          ['recordMessage', () => store.recordMessage('sent:x', 'ref', 60_000)],
+        ];
+        for (const [name, run] of operations) {
+          // Twice: the first call may load the script (EVAL), the second is the steady state.
+          await run();
+          const wire = await onTheWire(client, async () => {
+            await run();
+          });
+          const keys = [...keysOf(wire.fromClient), ...keysOf(wire.fromScripts)].filter((key) => key.startsWith(prefix));
+          expect(keys.length, name).toBeGreaterThan(0);
+          expect(new Set(keys.map(calculateSlot)).size, `${name}: ${[...new Set(keys)].join(', ')}`).toBe(1);
+        }
+      } finally {
+        await deleteKeys(client, prefix);
+        await client.quit();
+      }
+    });
+  });
+
+  describe('redis store leases across connections', () => {
+    it('never hands one entry to two workers leasing at the same time on two connections', async () => {
+      const prefix = testPrefix('store-lease-race');
+      const one = testRedis();
+      const two = testRedis();
+      try {
+        const worker1 = createRedisStore(one, { prefix });
+        const worker2 = createRedisStore(two, { prefix });
+        const ids = Array.from({ length: 200 }, (_, i) => `d${String(i).padStart(3, '0')}`);
+        await worker1.enqueueDeliveries(ids.map((id, i) => delivery(id, i)));
+        const taken: string[] = [];
+        for (let round = 0; round < 20; round++) {
+          const [a, b] = await Promise.all([worker1.leaseDeliveries(1000, 7, 60_000), worker2.leaseDeliveries(1000, 7, 60_000)]);
+          taken.push(...a.map((d) => d.alert.id), ...b.map((d) => d.alert.id));
+        }
+        expect(taken).toHaveLength(200);
+        expect(new Set(taken).size).toBe(200);
+        expect([...taken].sort()).toEqual(ids);
+        // Both leases are over: a third worker (a restarted bot) gets everything back.
+        const restarted = createRedisStore(shared, { prefix });
+        expect(await restarted.leaseDeliveries(1000 + 60_000, 500, 60_000)).toHaveLength(200);
+      } finally {
+        await deleteKeys(shared, prefix);
+        await one.quit();
+        await two.quit();
+      }
+    });
   });
 
   describe('redis store specifics', () => {
@@ -253,13 +376,94 @@ if (url === '') {
         await store.setFetchState('feed', { health: 'ok', nextAttemptAt: undefined, etag: 'e', lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined });
         await store.addWatchTerms('slack:C1', ['nvidia']);
         await store.addRecentAlerts([alert(1)]);
-        expect(await countKeys(shared, prefix)).toBe(5);
+        // claim: seen + seeded; state; watch terms + the known-channels set; recent.
+        expect(await countKeys(shared, prefix)).toBe(6);
         const neighbour = createRedisStore(shared, { prefix: other });
         expect(await neighbour.claim('feed', ['k'], { ttlMs: 60_000, maxKeys: 10 })).toEqual({ fresh: ['k'], firstPoll: true });
         expect(await neighbour.getWatchTerms('slack:C1')).toEqual([]);
       } finally {
         await deleteKeys(shared, prefix);
         await deleteKeys(shared, other);
+      }
+    });
+
+    it('bounds the new collections on the server: counters, records, held alerts and stories', async () => {
+      const prefix = testPrefix('store-bounds');
+      let time = 1_000_000;
+      try {
+        const store = createRedisStore(shared, { prefix, now: () => time });
+        // Sent counter: trimmed to the window, and expires with it.
+        const sentKey = `${prefix}sent:{slack:C1}`;
+        for (let i = 0; i < 5; i++) await store.countSent('slack:C1', 1000 + i, 60_000, true);
+        expect(await shared.zcard(sentKey)).toBe(5);
+        const sentTtl = await shared.pttl(sentKey);
+        expect(sentTtl).toBeGreaterThan(0);
+        expect(sentTtl).toBeLessThanOrEqual(60_000);
+        await store.countSent('slack:C1', 1000 + 60_002, 60_000, true);
+        expect(await shared.zcard(sentKey)).toBe(3);
+
+        // Message record: a real expiry as a safety net.
+        await store.recordMessage('sent:a1', 'ref', 30_000);
+        const msgTtl = await shared.pttl(`${prefix}msg:{sent:a1}`);
+        expect(msgTtl).toBeGreaterThan(0);
+        expect(msgTtl).toBeLessThanOrEqual(30_000);
+
+        // Held alerts: the list never exceeds the cap.
+        const alerts = Array.from({ length: STORE_DEFAULTS.heldPerChannel + 3 }, (_, i) => delivery(`h${i}`, 0).alert);
+        await store.holdForDigest('slack:C1', alerts);
+        expect(await shared.llen(`${prefix}held:{slack:C1}`)).toBe(STORE_DEFAULTS.heldPerChannel);
+        expect(await shared.get(`${prefix}held:{slack:C1}:dropped`)).toBe('3');
+        await store.takeDigest('slack:C1');
+        expect(await shared.exists(`${prefix}held:{slack:C1}`, `${prefix}held:{slack:C1}:dropped`)).toBe(0);
+
+        // Stories: expired ids are pruned from the hash and both indexes on the next put; the keys expire.
+        await store.putStory({ id: 'old', signature: 1, firstAt: 1, reports: [] }, 1000);
+        await store.putStory({ id: 'old2', signature: 2, firstAt: 2, reports: [] }, 1000);
+        time += 1000;
+        await store.putStory({ id: 'new', signature: 3, firstAt: 3, reports: [] }, 5000);
+        expect(await shared.hkeys(`${prefix}{stories}`)).toEqual(['new']);
+        expect(await shared.zrange(`${prefix}{stories}:first`, 0, '-1')).toEqual(['new']);
+        expect(await shared.zrange(`${prefix}{stories}:exp`, 0, '-1')).toEqual(['new']);
+        for (const key of [`${prefix}{stories}`, `${prefix}{stories}:first`, `${prefix}{stories}:exp`]) {
+          const ttl = await shared.pttl(key);
+          expect(ttl, key).toBeGreaterThan(1000);
+          expect(ttl, key).toBeLessThanOrEqual(5000);
+        }
+        // A shorter ttl later never shortens the life of the index under a longer-lived story.
+        await store.putStory({ id: 'brief', signature: 4, firstAt: 4, reports: [] }, 100);
+        expect(await shared.pttl(`${prefix}{stories}`)).toBeGreaterThan(1000);
+      } finally {
+        await deleteKeys(shared, prefix);
+      }
+    });
+
+    it('drops an outbox id whose body is gone instead of leasing it', async () => {
+      const prefix = testPrefix('store-orphan');
+      try {
+        const store = createRedisStore(shared, { prefix });
+        await store.enqueueDeliveries([delivery('ok', 1)]);
+        await shared.zadd(`${prefix}{outbox}:due`, 0, 'orphan');
+        expect((await store.leaseDeliveries(10, 10, 1000)).map((d) => d.alert.id)).toEqual(['ok']);
+        expect(await shared.zscore(`${prefix}{outbox}:due`, 'orphan')).toBeNull();
+      } finally {
+        await deleteKeys(shared, prefix);
+      }
+    });
+
+    it('reads the message records and stories with its own clock, not the server time', async () => {
+      const prefix = testPrefix('store-clock');
+      // A clock far in the future: the server keeps the keys (real PX), the store treats them as expired.
+      let time = Date.UTC(2030, 0, 1);
+      try {
+        const store = createRedisStore(shared, { prefix, now: () => time });
+        await store.recordMessage('k', 'ref', 60_000);
+        await store.putStory({ id: 's', signature: null, firstAt: time, reports: [] }, 60_000);
+        time += 60_000;
+        expect(await shared.exists(`${prefix}msg:{k}`)).toBe(1);
+        expect(await store.getMessage('k')).toBeUndefined();
+        expect(await store.recentStories(0)).toEqual([]);
+      } finally {
+        await deleteKeys(shared, prefix);
       }
     });
 

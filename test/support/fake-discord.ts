@@ -22,10 +22,21 @@ export interface RecordedMessage {
   body: Record<string, unknown>;
 }
 
-/** A `PUT /applications/:appId/commands` call. */
+/** A `PUT /applications/:appId/commands` (global) or `…/guilds/:guildId/commands` call. */
 export interface RecordedCommands {
   appId: string;
+  /** Set for a guild registration. */
+  guildId?: string;
   body: Array<Record<string, unknown>>;
+}
+
+/** A `PATCH` of a message: `/channels/:id/messages/:messageId` or a webhook's `/webhooks/:id/:token/messages/:messageId`. */
+export interface RecordedEdit {
+  channelId: string;
+  messageId: string;
+  /** Set when the edit came through a webhook. */
+  webhookId?: string;
+  body: Record<string, unknown>;
 }
 
 /** A `POST /interactions/:id/:token/callback` call. */
@@ -57,19 +68,21 @@ export type FakeFailure =
   /** 500 with no body. */
   | { kind: 'server_error' };
 
-/** Which route `failNext` applies to. */
-export type FailRoute = 'messages' | 'webhook';
+/** Which route `failNext` applies to: channel message posts, webhook executes, message edits (channel or webhook), message reads. */
+export type FailRoute = 'messages' | 'webhook' | 'edit' | 'fetch';
 
 /** Options of a chat-input interaction built by `chatInput`. */
 export interface ChatInputSpec {
   name: string;
   subcommand?: string;
-  /** String options by name. */
-  options?: Record<string, string>;
+  /** Options by name: strings, or integers (type 4) when given as numbers. */
+  options?: Record<string, string | number>;
   channelId?: string;
   userId?: string;
   /** Member permission bitfield as a decimal string; all permissions by default. */
   permissions?: string;
+  /** A DM with the bot: no guild, no member (and so no member permissions). */
+  dm?: boolean;
 }
 
 export interface FakeDiscord {
@@ -84,6 +97,12 @@ export interface FakeDiscord {
   commands: RecordedCommands[];
   callbacks: RecordedCallback[];
   webhookPosts: RecordedWebhookCall[];
+  /** Message edits answered ok. */
+  edits: RecordedEdit[];
+  /** A message as stored (posted, then edited), by id. */
+  message(id: string): Record<string, unknown> | undefined;
+  /** Forgets a message, as if deleted: reads and edits answer 404 Unknown Message (10008). */
+  deleteMessage(id: string): void;
   /** IDENTIFY payloads received on the gateway. */
   identifies: unknown[];
   /** Makes the next `count` posts to `route` fail as described. */
@@ -209,8 +228,38 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const commands: RecordedCommands[] = [];
   const callbacks: RecordedCallback[] = [];
   const webhookPosts: RecordedWebhookCall[] = [];
+  const edits: RecordedEdit[] = [];
+  const stored = new Map<string, Record<string, unknown>>();
   const identifies: unknown[] = [];
-  const failures: Record<FailRoute, FakeFailure[]> = { messages: [], webhook: [] };
+  const failures: Record<FailRoute, FakeFailure[]> = { messages: [], webhook: [], edit: [], fetch: [] };
+  const unknownMessage = (res: ServerResponse): void => sendJson(res, 404, { message: 'Unknown Message', code: 10008 });
+  /** Answers a read or an edit of a stored message; `where` checks it belongs to the channel or webhook. */
+  const readOrEdit = (
+    res: ServerResponse,
+    method: string,
+    id: string,
+    where: (m: Record<string, unknown>) => boolean,
+    record: Record<string, unknown>,
+    edit: Omit<RecordedEdit, 'body' | 'messageId' | 'channelId'>,
+  ): void => {
+    const failure = failures[method === 'GET' ? 'fetch' : 'edit'].shift();
+    if (failure) {
+      sendFailure(res, failure);
+      return;
+    }
+    const message = stored.get(id);
+    if (!message || !where(message)) {
+      unknownMessage(res);
+      return;
+    }
+    if (method === 'PATCH') {
+      if (Array.isArray(record['embeds'])) message['embeds'] = record['embeds'];
+      if (typeof record['content'] === 'string') message['content'] = record['content'];
+      message['edited_timestamp'] = new Date().toISOString();
+      edits.push({ channelId: String(message['channel_id']), messageId: id, ...edit, body: record });
+    }
+    sendJson(res, 200, message);
+  };
   const identified = new Set<WebSocket>();
   let sequence = 0;
   let port = 0;
@@ -264,12 +313,20 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         return;
       }
       messages.push({ channelId: s1, body: record });
-      sendJson(res, 200, messageObject(s1, record));
+      const reference = record['message_reference'] as Record<string, unknown> | undefined;
+      const message = messageObject(s1, record, reference ? { message_reference: reference, type: 19 } : {});
+      stored.set(String(message['id']), message);
+      sendJson(res, 200, message);
       return;
     }
-    if (method === 'PUT' && s0 === 'applications' && s1 && s2 === 'commands' && segments.length === 3) {
+    if ((method === 'GET' || method === 'PATCH') && s0 === 'channels' && s1 && s2 === 'messages' && s3 && segments.length === 4) {
+      readOrEdit(res, method, s3, (m) => m['channel_id'] === s1, record, {});
+      return;
+    }
+    const guildCommands = method === 'PUT' && s0 === 'applications' && s1 && s2 === 'guilds' && s3 && segments[4] === 'commands' && segments.length === 5;
+    if (method === 'PUT' && s0 === 'applications' && s1 && ((s2 === 'commands' && segments.length === 3) || guildCommands)) {
       const list = Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [];
-      commands.push({ appId: s1, body: list });
+      commands.push({ appId: s1, ...(guildCommands && s3 ? { guildId: s3 } : {}), body: list });
       sendJson(
         res,
         200,
@@ -283,6 +340,11 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       res.end();
       return;
     }
+    if (s0 === 'webhooks' && s1 && s2 && s3 === 'messages' && segments[4] && segments[4] !== '@original' && segments.length === 5 && (method === 'GET' || method === 'PATCH')) {
+      const webhookId = s1;
+      readOrEdit(res, method, segments[4], (m) => m['webhook_id'] === webhookId, record, { webhookId });
+      return;
+    }
     if (s0 === 'webhooks' && s1 && s2 && (method === 'POST' || method === 'PATCH')) {
       const rest = segments.length > 3 ? `/${segments.slice(3).join('/')}` : '';
       if (method === 'POST' && rest === '') {
@@ -293,7 +355,9 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         }
       }
       webhookPosts.push({ method, webhookId: s1, token: s2, rest, query: url.searchParams, body: record });
-      sendJson(res, 200, messageObject(CHANNEL_ID, record, { webhook_id: s1 }));
+      const message = messageObject(CHANNEL_ID, record, { webhook_id: s1 });
+      if (method === 'POST' && rest === '') stored.set(String(message['id']), message);
+      sendJson(res, 200, message);
       return;
     }
     sendJson(res, 404, { message: '404: Not Found', code: 0 });
@@ -348,15 +412,32 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const chatInput = (spec: ChatInputSpec): Record<string, unknown> => {
     const channelId = spec.channelId ?? CHANNEL_ID;
     const userId = spec.userId ?? USER_ID;
-    const stringOptions = Object.entries(spec.options ?? {}).map(([name, value]) => ({ type: 3, name, value }));
-    const options = spec.subcommand ? [{ type: 1, name: spec.subcommand, options: stringOptions }] : stringOptions;
+    const typedOptions = Object.entries(spec.options ?? {}).map(([name, value]) => ({ type: typeof value === 'number' ? 4 : 3, name, value }));
+    const options = spec.subcommand ? [{ type: 1, name: spec.subcommand, options: typedOptions }] : typedOptions;
     const user = { id: userId, username: 'alice', discriminator: '0', global_name: 'Alice', avatar: null };
-    return {
+    const base = {
       id: nextId(),
       application_id: APP_ID,
       type: 2,
       token: `itoken-${nextId()}`,
       version: 1,
+      app_permissions: ALL_PERMISSIONS,
+      locale: 'en-US',
+      entitlements: [],
+    };
+    if (spec.dm) {
+      return {
+        ...base,
+        channel_id: channelId,
+        channel: { id: channelId, type: 1, recipients: [user] },
+        user,
+        authorizing_integration_owners: { '1': userId },
+        context: 1,
+        data: { id: nextId(), name: spec.name, type: 1, options },
+      };
+    }
+    return {
+      ...base,
       guild_id: GUILD_ID,
       channel_id: channelId,
       channel: { id: channelId, type: 0, guild_id: GUILD_ID, name: 'news', position: 0, permission_overwrites: [], nsfw: false },
@@ -370,10 +451,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         flags: 0,
         pending: false,
       },
-      app_permissions: ALL_PERMISSIONS,
-      locale: 'en-US',
       guild_locale: 'en-US',
-      entitlements: [],
       authorizing_integration_owners: { '0': GUILD_ID },
       context: 0,
       data: { id: nextId(), name: spec.name, type: 1, guild_id: GUILD_ID, options },
@@ -391,6 +469,11 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     commands,
     callbacks,
     webhookPosts,
+    edits,
+    message: (id) => stored.get(id),
+    deleteMessage: (id) => {
+      stored.delete(id);
+    },
     identifies,
     failNext(count, failure, route = 'messages') {
       for (let i = 0; i < count; i++) failures[route].push(failure);

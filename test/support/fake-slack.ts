@@ -29,6 +29,25 @@ export interface FakePost {
   body: unknown;
 }
 
+/** A message as the fake remembers it (top-level or in a thread). */
+export interface FakeMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[] | undefined;
+  thread_ts: string | undefined;
+}
+
+/** A `chat.update` that was answered ok. */
+export interface FakeUpdate {
+  channel: string;
+  ts: string;
+  body: Record<string, unknown>;
+}
+
+/** What `users.info` says about a user; anyone not set is a plain member. */
+export type FakeRole = 'member' | 'admin' | 'owner';
+
 export interface FakeSlack {
   /** Base URL for WebClient's `slackApiUrl`, e.g. `http://127.0.0.1:PORT/api/`. */
   apiUrl: string;
@@ -42,6 +61,14 @@ export interface FakeSlack {
   responses: FakePost[];
   /** Bodies POSTed to incoming webhooks and answered ok. */
   webhooks: FakePost[];
+  /** `chat.update` calls answered ok. */
+  updates: FakeUpdate[];
+  /** The stored message `ts` of `channel` (as posted, then as updated). */
+  message(channel: string, ts: string): FakeMessage | undefined;
+  /** Forgets a message, as if someone deleted it: chat.update answers message_not_found. */
+  deleteMessage(channel: string, ts: string): void;
+  /** Sets what `users.info` answers for `user`. */
+  setRole(user: string, role: FakeRole): void;
   /**
    * Makes the next `times` calls of `route` fail with `failure`. `route` is a Web API method name
    * (default `chat.postMessage`), `'hooks'` or `'respond'`.
@@ -52,7 +79,7 @@ export interface FakeSlack {
 
 /** Values of form-encoded Web API calls that WebClient JSON-encodes or stringifies. */
 const JSON_KEYS = new Set(['blocks', 'attachments', 'metadata']);
-const BOOLEAN_KEYS = new Set(['unfurl_links', 'unfurl_media', 'link_names', 'mrkdwn', 'reply_broadcast', 'as_user']);
+const BOOLEAN_KEYS = new Set(['unfurl_links', 'unfurl_media', 'link_names', 'mrkdwn', 'reply_broadcast', 'as_user', 'inclusive']);
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -109,6 +136,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const posts: Record<string, unknown>[] = [];
   const responses: FakePost[] = [];
   const webhooks: FakePost[] = [];
+  const updates: FakeUpdate[] = [];
+  const stored = new Map<string, FakeMessage>();
+  const roles = new Map<string, FakeRole>();
   const failures = new Map<string, FakeFailure[]>();
   let ts = 1_700_000_000;
 
@@ -140,7 +170,51 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         if (method === 'chat.postMessage') {
           posts.push(body);
           ts += 1;
-          send(res, 200, { ok: true, channel: body.channel, ts: `${ts}.000100`, message: { text: body.text } });
+          const message: FakeMessage = {
+            channel: String(body.channel),
+            ts: `${ts}.000100`,
+            text: typeof body.text === 'string' ? body.text : '',
+            blocks: Array.isArray(body.blocks) ? body.blocks : undefined,
+            thread_ts: typeof body.thread_ts === 'string' ? body.thread_ts : undefined,
+          };
+          stored.set(`${message.channel}:${message.ts}`, message);
+          send(res, 200, { ok: true, channel: body.channel, ts: message.ts, message: { text: body.text } });
+          return;
+        }
+        if (method === 'chat.update') {
+          const key = `${String(body.channel)}:${String(body.ts)}`;
+          const message = stored.get(key);
+          if (!message) {
+            send(res, 200, { ok: false, error: 'message_not_found' });
+            return;
+          }
+          if (typeof body.text === 'string') message.text = body.text;
+          if (Array.isArray(body.blocks)) message.blocks = body.blocks;
+          updates.push({ channel: message.channel, ts: message.ts, body });
+          send(res, 200, { ok: true, channel: message.channel, ts: message.ts, text: message.text });
+          return;
+        }
+        if (method === 'conversations.history') {
+          // Newest top-level messages of the channel at or before `latest` (inclusive when asked).
+          const latest = Number(body.latest ?? Number.POSITIVE_INFINITY);
+          const inclusive = body.inclusive === true || body.inclusive === 'true';
+          const limit = Number(body.limit ?? 100);
+          const found = [...stored.values()]
+            .filter((m) => m.channel === body.channel && m.thread_ts === undefined)
+            .filter((m) => (inclusive ? Number(m.ts) <= latest : Number(m.ts) < latest))
+            .sort((a, b) => Number(b.ts) - Number(a.ts))
+            .slice(0, limit)
+            .map((m) => ({ type: 'message', user: 'UBOT', bot_id: 'BBOT', ts: m.ts, text: m.text, ...(m.blocks ? { blocks: m.blocks } : {}) }));
+          send(res, 200, { ok: true, messages: found, has_more: false });
+          return;
+        }
+        if (method === 'users.info') {
+          const user = String(body.user);
+          const role = roles.get(user) ?? 'member';
+          send(res, 200, {
+            ok: true,
+            user: { id: user, team_id: 'T123', name: user.toLowerCase(), is_admin: role !== 'member', is_owner: role === 'owner', is_primary_owner: false, is_bot: false },
+          });
           return;
         }
         send(res, 200, { ok: false, error: 'unknown_method' });
@@ -179,6 +253,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     posts,
     responses,
     webhooks,
+    updates,
+    message: (channel, messageTs) => stored.get(`${channel}:${messageTs}`),
+    deleteMessage: (channel, messageTs) => {
+      stored.delete(`${channel}:${messageTs}`);
+    },
+    setRole: (user, role) => {
+      roles.set(user, role);
+    },
     failNext(failure, times = 1, route = 'chat.postMessage') {
       const queue = failures.get(route) ?? [];
       for (let i = 0; i < times; i += 1) queue.push(failure);

@@ -4,24 +4,22 @@ import {
   Client,
   Events,
   GatewayIntentBits,
-  InteractionContextType,
   MessageFlags,
-  PermissionFlagsBits,
   REST,
   Routes,
-  SlashCommandBuilder,
+  type APIEmbed,
   type APIMessage,
   type ChatInputCommandInteraction,
   type Interaction,
   type RESTOptions,
-  type RESTPostAPIApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Alert, ChannelConfig } from '../../domain.js';
+import type { Alert, ChannelConfig, Lang } from '../../domain.js';
 import { describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { channelKey, type ChatAdapter, type CommandHandler, type CommandRequest, type DeliveryOutcome } from '../chat-adapter.js';
+import { commandArgs, commandSpec, DISCORD_COMMANDS, manageRights } from './commands.js';
 import { DEFAULT_MAX_RATE_LIMIT_WAIT_MS, isSnowflake, outcomeFromError } from './outcome.js';
-import { renderDiscordAlert, renderDiscordReply } from './render.js';
+import { renderDiscordAlert, renderDiscordDigest, renderDiscordReply, withOutletsEmbed } from './render.js';
 
 export interface DiscordBotOptions {
   /** Bot token (without the `Bot ` prefix). */
@@ -29,7 +27,7 @@ export interface DiscordBotOptions {
   /** Base of the API, e.g. `http://127.0.0.1:PORT/api` (`DISCORD_API_URL`); REST and gateway discovery use it. Default Discord's. */
   apiUrl?: string | undefined;
   logger: Logger;
-  /** Runs `/watch` and `/news`. */
+  /** Runs the slash commands (`/watch`, `/source`, `/news`, `/alerts`, `/price`, `/status`, `/wirewatch`). */
   onCommand: CommandHandler;
   /** Extra ms @discordjs/rest waits past a rate-limit reset (its default is 50); 0 in tests. */
   restOffsetMs?: number;
@@ -54,55 +52,10 @@ export interface DiscordBot {
   close(): Promise<void>;
 }
 
-/** The slash commands registered globally on `start()`. `/watch` needs Manage Channels by default. */
-export const DISCORD_COMMANDS: RESTPostAPIApplicationCommandsJSONBody[] = [
-  new SlashCommandBuilder()
-    .setName('watch')
-    .setDescription('Manage the watch terms of this channel')
-    .setDefaultMemberPermissions(PermissionFlagsBits.ManageChannels)
-    .setContexts(InteractionContextType.Guild)
-    .addSubcommand((sub) =>
-      sub
-        .setName('add')
-        .setDescription('Alert this channel on news matching these terms')
-        .addStringOption((opt) =>
-          opt.setName('terms').setDescription('Terms; quote phrases: nvidia "stargate project"').setRequired(true).setMaxLength(200),
-        ),
-    )
-    .addSubcommand((sub) =>
-      sub
-        .setName('remove')
-        .setDescription('Stop watching a term')
-        .addStringOption((opt) => opt.setName('term').setDescription('The term to remove').setRequired(true).setMaxLength(100)),
-    )
-    .addSubcommand((sub) => sub.setName('list').setDescription('Show the watch terms of this channel'))
-    .toJSON(),
-  new SlashCommandBuilder()
-    .setName('news')
-    .setDescription('Recent alerts, optionally matching a query')
-    .addStringOption((opt) => opt.setName('query').setDescription('Words to look for').setMaxLength(100))
-    .toJSON(),
-];
-
 const ERROR_REPLY = 'wirewatch: something went wrong';
 
-/** `remove` takes one term: a phrase is quoted so the command parser keeps it whole. */
-function quoteTerm(term: string): string {
-  const t = term.trim();
-  if (!/\s/.test(t) || /^".*"$/.test(t)) return t;
-  return `"${t.replaceAll('"', '')}"`;
-}
-
-/** Joins a chat-input command's subcommand and options into the platform-neutral `args` string. */
-export function commandArgs(interaction: ChatInputCommandInteraction): string {
-  if (interaction.commandName === 'watch') {
-    const sub = interaction.options.getSubcommand(false);
-    if (sub === 'add') return `add ${interaction.options.getString('terms', true).trim()}`;
-    if (sub === 'remove') return `remove ${quoteTerm(interaction.options.getString('term', true))}`;
-    return sub ?? '';
-  }
-  return interaction.options.getString('query')?.trim() ?? '';
-}
+/** Alerts whose embeds are remembered for story updates without reading the message back. */
+const POSTED_CACHE_MAX = 500;
 
 /** Creates the bot. Nothing connects until `deliver` or `start` is called. */
 export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
@@ -118,22 +71,80 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   let client: Client | undefined;
   let closed = false;
 
-  async function deliver(channel: ChannelConfig, alert: Alert): Promise<DeliveryOutcome> {
+  /** Embeds of recently posted alerts, by `channel:message`, so a story update need not read the message back. */
+  const posted = new Map<string, APIEmbed[]>();
+  const remember = (key: string, embeds: APIEmbed[]): void => {
+    posted.delete(key);
+    posted.set(key, embeds);
+    for (const oldest of posted.keys()) {
+      if (posted.size <= POSTED_CACHE_MAX) break;
+      posted.delete(oldest);
+    }
+  };
+
+  /** Refuses what must never reach a route; undefined when the channel can be used. */
+  function unusable(channel: ChannelConfig): DeliveryOutcome | undefined {
     if (closed) return { ok: false, reason: 'unavailable', retryable: true, message: 'discord: adapter closed' };
     if (!isSnowflake(channel.id)) {
       return { ok: false, reason: 'rejected', retryable: false, message: 'discord: channel id is not a snowflake' };
     }
+    return undefined;
+  }
+
+  async function post(channel: ChannelConfig, body: ReturnType<typeof renderDiscordAlert>, what: Record<string, unknown>): Promise<DeliveryOutcome> {
+    const refused = unusable(channel);
+    if (refused) return refused;
     try {
-      const message = (await rest.post(Routes.channelMessages(channel.id), {
-        body: renderDiscordAlert(alert),
-        signal: aborter.signal,
-      })) as APIMessage;
+      const message = (await rest.post(Routes.channelMessages(channel.id), { body, signal: aborter.signal })) as APIMessage;
       return { ok: true, ref: message.id };
     } catch (err) {
       const outcome = outcomeFromError(err);
-      log.warn({ channel: channel.id, alert: alert.id, outcome }, 'discord delivery failed');
+      log.warn({ channel: channel.id, ...what, outcome }, 'discord delivery failed');
       return outcome;
     }
+  }
+
+  async function deliver(channel: ChannelConfig, alert: Alert): Promise<DeliveryOutcome> {
+    const body = renderDiscordAlert(alert);
+    const outcome = await post(channel, body, { alert: alert.id });
+    if (outcome.ok && outcome.ref) remember(`${channel.id}:${outcome.ref}`, body.embeds);
+    return outcome;
+  }
+
+  /**
+   * Story update: the first message (`ref`, posted by this bot) is edited so its embed carries the
+   * outlets field. No reply is posted: on Discord a reply is a new channel message, and a story gets
+   * one message per channel. The embed is read back (GET) unless it was posted by this process.
+   */
+  async function updateStory(channel: ChannelConfig, ref: string, alert: Alert): Promise<DeliveryOutcome> {
+    const refused = unusable(channel);
+    if (refused) return refused;
+    if (!isSnowflake(ref)) return { ok: false, reason: 'rejected', retryable: false, message: 'discord: message id is not a snowflake' };
+    const key = `${channel.id}:${ref}`;
+    try {
+      let embeds = posted.get(key);
+      if (!embeds) {
+        const message = (await rest.get(Routes.channelMessage(channel.id, ref), { signal: aborter.signal })) as APIMessage;
+        embeds = message.embeds;
+      }
+      const [first, ...others] = embeds;
+      if (!first) return { ok: false, reason: 'rejected', retryable: false, message: 'discord: the first message has no embed to update' };
+      const next = [withOutletsEmbed(first, alert), ...others];
+      await rest.patch(Routes.channelMessage(channel.id, ref), {
+        body: { embeds: next, allowed_mentions: { parse: [] } },
+        signal: aborter.signal,
+      });
+      remember(key, next);
+      return { ok: true, ref };
+    } catch (err) {
+      const outcome = outcomeFromError(err);
+      log.warn({ channel: channel.id, ref, alert: alert.id, outcome }, 'discord story update failed');
+      return outcome;
+    }
+  }
+
+  function deliverDigest(channel: ChannelConfig, alerts: readonly Alert[], lang: Lang, note?: string): Promise<DeliveryOutcome> {
+    return post(channel, renderDiscordDigest(alerts, lang, note), { digest: alerts.length });
   }
 
   async function answerError(interaction: ChatInputCommandInteraction, deferral: Promise<unknown> | undefined): Promise<void> {
@@ -151,15 +162,17 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     let deferral: Promise<unknown> | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
-      if ((name !== 'watch' && name !== 'news') || !interaction.channelId) {
+      const spec = commandSpec(name);
+      if (!spec || !interaction.channelId) {
         await interaction.reply({ content: 'wirewatch: unknown command', flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
         return;
       }
       const request: CommandRequest = {
-        name,
+        name: spec.name,
         args: commandArgs(interaction),
         channel: channelKey('discord', interaction.channelId),
         user: interaction.user.id,
+        ...manageRights(interaction),
       };
       timer = setTimeout(() => {
         deferral = interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -225,5 +238,5 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     await client?.destroy();
   }
 
-  return { adapter: { kind: 'discord', deliver, close }, start, close };
+  return { adapter: { kind: 'discord', deliver, updateStory, deliverDigest, close }, start, close };
 }

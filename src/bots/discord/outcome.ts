@@ -12,6 +12,7 @@ export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 10_000;
 /** Discord error codes that no retry can fix: the channel or webhook is gone or closed to us. */
 const PERMANENT_CODES = new Set<number | string>([
   RESTJSONErrorCodes.UnknownChannel, // 10003
+  RESTJSONErrorCodes.UnknownMessage, // 10008 (a story update whose first message was deleted)
   RESTJSONErrorCodes.UnknownWebhook, // 10015
   RESTJSONErrorCodes.MissingAccess, // 50001
   RESTJSONErrorCodes.CannotSendMessagesToThisUser, // 50007

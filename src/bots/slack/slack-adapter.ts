@@ -7,16 +7,25 @@ import { App, LogLevel } from '@slack/bolt';
 import type { AppOptions, Logger as BoltLogger, RespondArguments } from '@slack/bolt';
 import { WirewatchError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { Alert, ChannelConfig } from '../../domain.js';
 import {
   channelKey,
+  COMMAND_NAMES,
   type ChatAdapter,
   type CommandHandler,
-  type CommandName,
   type CommandReply,
   type CommandRequest,
   type DeliveryOutcome,
 } from '../chat-adapter.js';
-import { OPEN_ACTION_ID, renderSlackAlert, renderSlackReply } from './render.js';
+import {
+  OPEN_ACTION_ID,
+  renderSlackAlert,
+  renderSlackDigest,
+  renderSlackReply,
+  renderSlackStoryReply,
+  withOutlets,
+  type KnownBlock,
+} from './render.js';
 
 /** WebClient retry policy for one API call (p-retry options), times in ms. */
 export interface SlackRetryOptions {
@@ -38,8 +47,15 @@ export interface SlackBotOptions {
   /** Web API base URL (SLACK_API_URL), e.g. `http://127.0.0.1:PORT/api/`; Slack's own when undefined. */
   apiUrl?: string | undefined;
   logger: Logger;
-  /** Runs `/watch` and `/news`. */
+  /** Runs the slash commands (`/watch`, `/source`, `/news`, `/alerts`, `/price`, `/status`, `/wirewatch`). */
   onCommand: CommandHandler;
+  /**
+   * Slack user ids (`U…`) allowed to change configuration besides workspace admins and owners
+   * (SLACK_ADMIN_USERS). Checked before `users.info`.
+   */
+  adminUsers?: readonly string[];
+  /** How long a `users.info` answer (admin or not) is trusted, in ms. Default 10 minutes. */
+  roleCacheMs?: number;
   /** Answer Slack only once the listener finished (deterministic tests, FaaS). Default false. */
   processBeforeResponse?: boolean;
   /** WebClient retries; default a few with backoff. */
@@ -68,7 +84,23 @@ const DEFAULTS = {
   processBeforeResponse: false,
   retry: { retries: 3, minTimeoutMs: 500, maxTimeoutMs: 10_000 },
   ackDeadlineMs: 2500,
-} as const satisfies Required<Pick<SlackBotOptions, 'host' | 'processBeforeResponse' | 'retry' | 'ackDeadlineMs'>>;
+  roleCacheMs: 10 * 60_000,
+} as const satisfies Required<Pick<SlackBotOptions, 'host' | 'processBeforeResponse' | 'retry' | 'ackDeadlineMs' | 'roleCacheMs'>>;
+
+/** How long a failed `users.info` is remembered (so a broken scope is not asked on every command), in ms. */
+const ROLE_FAILURE_CACHE_MS = 30_000;
+/** Users whose role is remembered at most; expired entries are dropped past this. */
+const ROLE_CACHE_MAX = 1000;
+/** Alerts whose blocks are remembered for story updates without reading the channel history. */
+const POSTED_CACHE_MAX = 500;
+
+/** Shown when a non-admin runs a configuration command. */
+export const SLACK_MANAGE_HINT = 'changing the configuration needs a Slack workspace admin or owner, or a user listed in SLACK_ADMIN_USERS';
+/** Shown when the role could not be checked. */
+export const SLACK_ROLE_UNKNOWN_HINT = 'your Slack role could not be checked right now (try again later, or ask to be listed in SLACK_ADMIN_USERS)';
+
+/** conversations.history refusals that mean "cannot read", not "the message is gone": the update is skipped, the thread reply still posted. */
+const CANNOT_READ_HISTORY = new Set(['missing_scope', 'no_permission', 'access_denied', 'not_in_channel']);
 
 /** Web API request timeout, in ms (WebClient's default is none). */
 const API_TIMEOUT_MS = 15_000;
@@ -79,7 +111,6 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
 /** Platform errors that may go away on their own. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
-const SLASH_COMMANDS: Record<`/${CommandName}`, CommandName> = { '/watch': 'watch', '/news': 'news' };
 
 /** Bolt's and WebClient's logger interface, writing into our pino logger. The pino level rules. */
 function createBoltLogger(log: Logger): BoltLogger {
@@ -203,9 +234,39 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     }
   }
 
-  for (const [slash, name] of Object.entries(SLASH_COMMANDS) as [`/${CommandName}`, CommandName][]) {
-    app.command(slash, async ({ command, ack, respond }) => {
-      const request: CommandRequest = {
+  const adminUsers = new Set(options.adminUsers ?? []);
+  const roleCacheMs = options.roleCacheMs ?? DEFAULTS.roleCacheMs;
+  const roles = new Map<string, { canManage: boolean; hint?: string; until: number }>();
+
+  /**
+   * Whether `user` may change configuration: listed in `adminUsers`, or a workspace admin/owner
+   * per `users.info` (remembered for `roleCacheMs`). A failing lookup answers false with a hint.
+   */
+  async function manageRights(user: string): Promise<Pick<CommandRequest, 'canManage' | 'manageHint'>> {
+    if (adminUsers.has(user)) return { canManage: true };
+    const now = Date.now();
+    let entry = roles.get(user);
+    if (!entry || entry.until <= now) {
+      try {
+        const result = await app.client.users.info({ user });
+        const u = result.user;
+        const admin = Boolean(u?.is_admin || u?.is_owner || u?.is_primary_owner);
+        entry = admin ? { canManage: true, until: now + roleCacheMs } : { canManage: false, hint: SLACK_MANAGE_HINT, until: now + roleCacheMs };
+      } catch (err) {
+        log.warn({ user, error: classifySlackError(err).message }, 'users.info failed: treating the user as not an admin');
+        entry = { canManage: false, hint: SLACK_ROLE_UNKNOWN_HINT, until: now + ROLE_FAILURE_CACHE_MS };
+      }
+      if (roles.size >= ROLE_CACHE_MAX) {
+        for (const [key, value] of roles) if (value.until <= now) roles.delete(key);
+      }
+      if (roles.size < ROLE_CACHE_MAX) roles.set(user, entry);
+    }
+    return entry.hint === undefined ? { canManage: entry.canManage } : { canManage: entry.canManage, manageHint: entry.hint };
+  }
+
+  for (const name of COMMAND_NAMES) {
+    app.command(`/${name}`, async ({ command, ack, respond }) => {
+      const base = {
         name,
         args: (command.text ?? '').trim(),
         channel: channelKey('slack', command.channel_id),
@@ -222,7 +283,8 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         }
       };
       try {
-        const work = runCommand(request);
+        // The role check counts against the ack deadline like the command itself.
+        const work = manageRights(base.user).then((rights) => runCommand({ ...base, ...rights }));
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<undefined>((resolve) => {
           timer = setTimeout(() => resolve(undefined), ackDeadlineMs);
@@ -253,32 +315,115 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     await ack();
   });
 
-  const adapter: ChatAdapter = {
-    kind: 'slack',
-    async deliver(channel, alert) {
-      let payload: ReturnType<typeof renderSlackAlert>;
-      try {
-        payload = renderSlackAlert(alert);
-      } catch (err) {
-        return { ok: false, reason: 'rejected', retryable: false, message: `could not render alert: ${describeError(err)}` };
+  /** The text and blocks of recently posted alerts, by `channel:ts`, so a story update need not read the history. */
+  const posted = new Map<string, { text: string; blocks: KnownBlock[] }>();
+  const remember = (key: string, message: { text: string; blocks: KnownBlock[] }): void => {
+    posted.delete(key);
+    posted.set(key, message);
+    for (const oldest of posted.keys()) {
+      if (posted.size <= POSTED_CACHE_MAX) break;
+      posted.delete(oldest);
+    }
+  };
+
+  /** Posts one message; the outcome carries its ts. `what` names it in the log. */
+  async function post(
+    channel: ChannelConfig,
+    payload: { text: string; blocks?: KnownBlock[]; thread_ts?: string },
+    what: { alert?: string; kind: string },
+  ): Promise<DeliveryOutcome> {
+    try {
+      const result = await app.client.chat.postMessage({
+        channel: channel.id,
+        ...payload,
+        unfurl_links: false,
+        unfurl_media: false,
+      });
+      if (!result.ok) {
+        return { ok: false, reason: 'rejected', retryable: false, message: result.error ?? 'Slack did not accept the message' };
       }
+      return typeof result.ts === 'string' ? { ok: true, ref: result.ts } : { ok: true };
+    } catch (err) {
+      const outcome = classifySlackError(err);
+      log.warn({ channel: channel.id, ...what, reason: outcome.reason, error: outcome.message }, `Slack ${what.kind} failed`);
+      return outcome;
+    }
+  }
+
+  async function deliver(channel: ChannelConfig, alert: Alert): Promise<DeliveryOutcome> {
+    let payload: ReturnType<typeof renderSlackAlert>;
+    try {
+      payload = renderSlackAlert(alert);
+    } catch (err) {
+      return { ok: false, reason: 'rejected', retryable: false, message: `could not render alert: ${describeError(err)}` };
+    }
+    const outcome = await post(channel, payload, { alert: alert.id, kind: 'delivery' });
+    if (outcome.ok && outcome.ref) remember(`${channel.id}:${outcome.ref}`, payload);
+    return outcome;
+  }
+
+  /** The text and blocks of message `ts`: remembered, else read back (conversations.history). */
+  async function readMessage(
+    channel: ChannelConfig,
+    ts: string,
+  ): Promise<{ found: { text: string; blocks: KnownBlock[] } } | { unreadable: string } | { failed: Exclude<DeliveryOutcome, { ok: true }> }> {
+    const known = posted.get(`${channel.id}:${ts}`);
+    if (known) return { found: known };
+    try {
+      const result = await app.client.conversations.history({ channel: channel.id, latest: ts, inclusive: true, limit: 1 });
+      // `latest` + `inclusive` answers the newest message at or before ts: a deleted one yields an older one.
+      const message = result.messages?.find((m) => m.ts === ts);
+      if (!message) return { failed: { ok: false, reason: 'rejected', retryable: false, message: 'message_not_found' } };
+      return { found: { text: message.text ?? '', blocks: (message.blocks ?? []) as KnownBlock[] } };
+    } catch (err) {
+      const outcome = classifySlackError(err);
+      if (outcome.reason === 'rejected' && CANNOT_READ_HISTORY.has(outcome.message)) return { unreadable: outcome.message };
+      return { failed: outcome };
+    }
+  }
+
+  /**
+   * Story update: the first message (`ref`) gets its "also reported by N outlets" line through
+   * chat.update, then a thread reply names the new outlet. The edit comes first because it can be
+   * repeated safely when the reply fails and the whole update is retried. Answers `ref` itself.
+   */
+  async function updateStory(channel: ChannelConfig, ref: string, alert: Alert): Promise<DeliveryOutcome> {
+    const ulog = log.child({ channel: channel.id, ref, alert: alert.id });
+    const current = await readMessage(channel, ref);
+    if ('failed' in current) {
+      ulog.warn({ reason: current.failed.reason, error: current.failed.message }, 'Slack story update: could not read the first message');
+      return current.failed;
+    }
+    if ('found' in current) {
+      const blocks = withOutlets(current.found.blocks, alert);
       try {
-        const result = await app.client.chat.postMessage({
-          channel: channel.id,
-          text: payload.text,
-          blocks: payload.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-        });
-        if (!result.ok) {
-          return { ok: false, reason: 'rejected', retryable: false, message: result.error ?? 'Slack did not accept the message' };
-        }
-        return typeof result.ts === 'string' ? { ok: true, ref: result.ts } : { ok: true };
+        await app.client.chat.update({ channel: channel.id, ts: ref, text: current.found.text, blocks });
+        remember(`${channel.id}:${ref}`, { text: current.found.text, blocks });
       } catch (err) {
         const outcome = classifySlackError(err);
-        log.warn({ channel: channel.id, alert: alert.id, reason: outcome.reason, error: outcome.message }, 'Slack delivery failed');
+        ulog.warn({ reason: outcome.reason, error: outcome.message }, 'Slack story update: chat.update failed');
         return outcome;
       }
+    } else {
+      // Without channels:history / groups:history the first message cannot be rebuilt; the thread reply still tells the story.
+      ulog.warn({ error: current.unreadable }, 'Slack story update: the first message cannot be read, only the thread reply is posted');
+    }
+    const reply = await post(channel, { ...renderSlackStoryReply(alert), thread_ts: ref }, { alert: alert.id, kind: 'story reply' });
+    return reply.ok ? { ok: true, ref } : reply;
+  }
+
+  const adapter: ChatAdapter = {
+    kind: 'slack',
+    deliver,
+    updateStory,
+    async deliverDigest(channel, alerts, lang, note) {
+      let payload: ReturnType<typeof renderSlackDigest>;
+      try {
+        payload = renderSlackDigest(alerts, lang, note);
+      } catch (err) {
+        return { ok: false, reason: 'rejected', retryable: false, message: `could not render digest: ${describeError(err)}` };
+      }
+      return post(channel, payload, { kind: 'digest' });
     },
     close: () => close(),
   };

@@ -4,9 +4,10 @@
 import { IncomingWebhook } from '@slack/webhook';
 import { describeError } from '../../errors.js';
 import { redactUrl, type Logger } from '../../log.js';
+import type { ChannelConfig } from '../../domain.js';
 import type { ChatAdapter, DeliveryOutcome } from '../chat-adapter.js';
 import { safeHttpUrl } from '../text.js';
-import { renderSlackAlert } from './render.js';
+import { renderSlackAlert, renderSlackDigest, type KnownBlock } from './render.js';
 
 export interface SlackWebhookAdapterOptions {
   logger: Logger;
@@ -38,30 +39,41 @@ export function createSlackWebhookAdapter(options: SlackWebhookAdapterOptions): 
   const log = options.logger.child({ adapter: 'slack-webhook' });
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
+  /** Posts one payload to the channel's webhook. `what` names it in the log. */
+  async function send(channel: ChannelConfig, render: () => { text: string; blocks: KnownBlock[] }, what: string): Promise<DeliveryOutcome> {
+    const url = safeHttpUrl(channel.webhookUrl);
+    if (url === undefined) {
+      return { ok: false, reason: 'rejected', retryable: false, message: `channel ${channel.id} has no valid webhookUrl` };
+    }
+    let retryAfterHeader: string | null = null;
+    const recordingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      retryAfterHeader = response.headers.get('retry-after');
+      return response;
+    };
+    const webhook = new IncomingWebhook(url, { fetch: recordingFetch, timeout: timeoutMs });
+    try {
+      const { text, blocks } = render();
+      await webhook.send({ text, blocks, unfurl_links: false, unfurl_media: false });
+      return { ok: true };
+    } catch (err) {
+      const outcome = classify(err, retryAfterHeader);
+      log.warn({ channel: channel.id, url: redactUrl(url), what, reason: outcome.reason, error: outcome.message }, 'Slack webhook delivery failed');
+      return outcome;
+    }
+  }
+
   return {
     kind: 'slack-webhook',
-    async deliver(channel, alert): Promise<DeliveryOutcome> {
-      const url = safeHttpUrl(channel.webhookUrl);
-      if (url === undefined) {
-        return { ok: false, reason: 'rejected', retryable: false, message: `channel ${channel.id} has no valid webhookUrl` };
-      }
-      let retryAfterHeader: string | null = null;
-      const recordingFetch: typeof fetch = async (input, init) => {
-        const response = await fetch(input, init);
-        retryAfterHeader = response.headers.get('retry-after');
-        return response;
-      };
-      const webhook = new IncomingWebhook(url, { fetch: recordingFetch, timeout: timeoutMs });
-      try {
-        const { text, blocks } = renderSlackAlert(alert);
-        await webhook.send({ text, blocks, unfurl_links: false, unfurl_media: false });
-        return { ok: true };
-      } catch (err) {
-        const outcome = classify(err, retryAfterHeader);
-        log.warn({ channel: channel.id, url: redactUrl(url), alert: alert.id, reason: outcome.reason, error: outcome.message }, 'Slack webhook delivery failed');
-        return outcome;
-      }
+    deliver: (channel, alert) => send(channel, () => renderSlackAlert(alert), `alert ${alert.id}`),
+    /**
+     * Incoming webhooks can neither edit a message nor answer in a thread: a later report of a
+     * story posts nothing (one message per story) and is accepted as delivered.
+     */
+    async updateStory(): Promise<DeliveryOutcome> {
+      return { ok: true };
     },
+    deliverDigest: (channel, alerts, lang, note) => send(channel, () => renderSlackDigest(alerts, lang, note), `digest of ${alerts.length}`),
     close: async () => undefined,
   };
 }

@@ -1,6 +1,7 @@
 // The real discord.js (REST, Client, gateway) against the local fake Discord.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../../../src/bots/discord/discord-adapter.js';
+import { DISCORD_COMMANDS } from '../../../src/bots/discord/commands.js';
 import { renderDiscordAlert, renderDiscordReply } from '../../../src/bots/discord/render.js';
 import type { CommandReply, CommandRequest } from '../../../src/bots/chat-adapter.js';
 import type { ChannelConfig } from '../../../src/domain.js';
@@ -124,7 +125,7 @@ describe('Discord bot against the fake', () => {
   });
 
   describe('commands', () => {
-    it('start() logs in through the fake gateway and registers /watch and /news', async () => {
+    it('start() logs in through the fake gateway and registers every command globally', async () => {
       const started = makeBot();
       await started.start();
       expect(fake.identifies).toHaveLength(1);
@@ -132,17 +133,9 @@ describe('Discord bot against the fake', () => {
       expect(fake.commands).toHaveLength(1);
       const [put] = fake.commands;
       expect(put?.appId).toBe(fake.appId);
-      const byName = new Map(put?.body.map((c) => [c['name'], c]));
-      expect([...byName.keys()].sort()).toEqual(['news', 'watch']);
-      const watch = byName.get('watch') as { options: Array<{ name: string; type: number }>; default_member_permissions: string };
-      expect(watch.options.map((o) => [o.name, o.type])).toEqual([
-        ['add', 1],
-        ['remove', 1],
-        ['list', 1],
-      ]);
-      expect(watch.default_member_permissions).toBe('16'); // ManageChannels
-      const news = byName.get('news') as { options: Array<{ name: string; required?: boolean }> };
-      expect(news.options).toEqual([expect.objectContaining({ name: 'query', required: false })]);
+      expect(put?.guildId).toBeUndefined();
+      expect(put?.body).toEqual(DISCORD_COMMANDS);
+      expect(put?.body.map((c) => c['name']).sort()).toEqual(['alerts', 'news', 'price', 'source', 'status', 'watch', 'wirewatch']);
     });
 
     it('routes /watch add terms:nvidia to onCommand and replies with the rendered, ephemeral reply', async () => {
@@ -152,7 +145,7 @@ describe('Discord bot against the fake', () => {
       fake.dispatchInteraction(payload);
       await fake.waitFor(() => fake.callbacks.length > 0);
 
-      expect(requests).toEqual([{ name: 'watch', args: 'add nvidia', channel: `discord:${fake.channelId}`, user: expect.any(String) }]);
+      expect(requests).toEqual([{ name: 'watch', args: 'add nvidia', channel: `discord:${fake.channelId}`, user: expect.any(String), canManage: true }]);
       const [callback] = fake.callbacks;
       expect(callback?.interactionId).toBe(payload['id']);
       expect(callback?.body.type).toBe(4);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeDiscordText, renderDiscordAlert, renderDiscordReply, TOPIC_COLOURS } from '../../../src/bots/discord/render.js';
+import { escapeDiscordText, renderDiscordAlert, renderDiscordReply, TOPIC_COLOURS, withOutletsEmbed } from '../../../src/bots/discord/render.js';
 import type { APIEmbed } from 'discord.js';
 import { makeAlert } from './helpers.js';
 
@@ -165,5 +165,49 @@ describe('renderDiscordReply', () => {
     const huge = renderDiscordReply({ ok: false, text: '🚀'.repeat(3000), lines: [], ephemeral: true });
     expect(huge.content.length).toBeLessThanOrEqual(2000);
     expect(huge.content).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+describe('renderDiscordAlert: story details and languages', () => {
+  it('adds a Highlights field and marks a breaking story in the title', () => {
+    const embed = embedOf(makeAlert({ highlights: ['$100 billion', '10 GW'], breaking: true }));
+    expect(embed.title).toBe('🔴 BREAKING · Nvidia unveils a new AI chip');
+    expect(embed.fields?.map((f) => [f.name, f.value])).toEqual([
+      ['Source', 'Example News'],
+      ['Topics', 'ai-chips'],
+      ['Matched', 'nvidia, ai chip'],
+      ['Highlights', '$100 billion, 10 GW'],
+    ]);
+  });
+
+  it('labels in French', () => {
+    const embed = embedOf(makeAlert({ lang: 'fr', breaking: true, highlights: ['−7,2 %'], reportedBy: ['Example News', 'Le Monde'] }));
+    expect(embed.title?.startsWith('🔴 À LA UNE · ')).toBe(true);
+    expect(embed.fields?.map((f) => f.name)).toEqual(['Source', 'Sujets', 'Termes', 'Chiffres clés', 'Aussi rapporté par (1)']);
+  });
+
+  it('stays within 256 for a breaking title and 6000 in all with long highlights and outlets', () => {
+    const outlets = Array.from({ length: 40 }, (_, i) => `Outlet ${'o'.repeat(90)} ${i}`);
+    const embed = embedOf(
+      makeAlert({ title: 'T'.repeat(1000), breaking: true, summary: 's'.repeat(9000), highlights: Array.from({ length: 300 }, () => '$1 billion'), reportedBy: outlets }),
+    );
+    expect(embed.title?.length).toBeLessThanOrEqual(256);
+    expect(embedTotal(embed)).toBeLessThanOrEqual(6000);
+    for (const f of embed.fields ?? []) expect(f.value.length).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe('withOutletsEmbed', () => {
+  it('keeps only what may be sent back and trims the description to stay within 6000', () => {
+    const posted = { ...embedOf(makeAlert({ summary: 'd'.repeat(4000) })), type: 'rich', video: { url: 'x' } } as APIEmbed;
+    posted.fields = [...(posted.fields ?? []), ...Array.from({ length: 2 }, (_, i) => ({ name: `f${i}`, value: 'v'.repeat(1000) }))];
+    const outlets = Array.from({ length: 12 }, (_, i) => `Outlet ${'n'.repeat(70)} ${i}`);
+    const next = withOutletsEmbed(posted, makeAlert({ reportedBy: ['First', ...outlets] }));
+    expect(next).not.toHaveProperty('type');
+    expect(next).not.toHaveProperty('video');
+    expect(embedTotal(next)).toBeLessThanOrEqual(6000);
+    expect(next.fields?.at(-1)?.name).toBe('Also reported by (12)');
+    expect(next.fields?.at(-1)?.value).toMatch(/…and 2 more$/);
+    expect(next.title).toBe(posted.title);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../src/domain.js';
 import type { CommandReply } from '../../../src/bots/chat-adapter.js';
-import { escapeMrkdwn, renderSlackAlert, renderSlackReply, slackLink } from '../../../src/bots/slack/render.js';
+import { escapeMrkdwn, renderSlackAlert, renderSlackReply, slackLink, withOutlets } from '../../../src/bots/slack/render.js';
 import { truncate } from '../../../src/bots/text.js';
 
 function alert(overrides: Partial<Alert> = {}): Alert {
@@ -179,5 +179,56 @@ describe('renderSlackReply', () => {
     const section = (rendered.blocks[0] as Block).text?.text ?? '';
     expect(section.length).toBeLessThanOrEqual(3000);
     expect(section.endsWith('…')).toBe(true);
+  });
+});
+
+describe('renderSlackAlert: story details and languages', () => {
+  it('puts highlights in the context line and marks a breaking story in the header', () => {
+    const { text, blocks } = renderSlackAlert(alert({ highlights: ['$100 billion', '10 GW'], breaking: true }));
+    expect((blocks[0] as Block).text?.text).toBe('🔴 BREAKING · Nvidia unveils a new accelerator');
+    expect(text).toBe('🔴 BREAKING · Nvidia unveils a new accelerator');
+    const context = blocks.find((b) => b.type === 'context') as Block;
+    expect(context.elements?.[0]?.text).toBe('Example News · 2024-05-01 14:03 UTC · ai-chips · matched: nvidia · highlights: $100 billion, 10 GW');
+  });
+
+  it('keeps a breaking header within 150 characters', () => {
+    const header = (renderSlackAlert(alert({ title: 'z'.repeat(400), breaking: true })).blocks[0] as Block).text?.text ?? '';
+    expect(header.length).toBeLessThanOrEqual(150);
+    expect(header.startsWith('🔴 BREAKING · zzz')).toBe(true);
+  });
+
+  it('labels in French', () => {
+    const { blocks } = renderSlackAlert(alert({ lang: 'fr', breaking: true, highlights: ['−7,2 %'], reportedBy: ['Example News', 'Le Monde'] }));
+    expect((blocks[0] as Block).text?.text).toBe('🔴 À LA UNE · Nvidia unveils a new accelerator');
+    const contexts = blocks.filter((b) => b.type === 'context').map((b) => (b as Block).elements?.[0]?.text);
+    expect(contexts).toEqual([
+      'Example News · 2024-05-01 14:03 UTC · ai-chips · termes\u00a0: nvidia · chiffres clés\u00a0: −7,2 %',
+      'aussi rapporté par 1 média\u00a0: Le Monde',
+    ]);
+    const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ text: { text: string } }> };
+    expect(actions.elements[0]?.text.text).toBe('Ouvrir');
+  });
+
+  it('escapes highlights and outlet names', () => {
+    const json = JSON.stringify(renderSlackAlert(alert({ highlights: ['<!here>'], reportedBy: ['A', '<!channel>'] })));
+    expect(json).not.toContain('<!');
+  });
+});
+
+describe('withOutlets', () => {
+  it('adds the outlets line before the button, replaces an earlier one, keeps the rest', () => {
+    const { blocks } = renderSlackAlert(alert());
+    const once = withOutlets(blocks, alert({ reportedBy: ['Example News', 'Reuters'] }));
+    expect(once.map((b) => b.type)).toEqual(['header', 'section', 'context', 'context', 'actions']);
+    const twice = withOutlets(once, alert({ reportedBy: ['Example News', 'Reuters', 'AP', 'Reuters'] }));
+    expect(twice).toHaveLength(5);
+    expect((twice[3] as Block).elements?.[0]?.text).toBe('also reported by 2 outlets: Reuters, AP');
+    expect(twice.slice(0, 3)).toEqual(blocks.slice(0, 3));
+  });
+
+  it('lists ten outlets and counts the rest', () => {
+    const names = Array.from({ length: 15 }, (_, i) => `Outlet ${i}`);
+    const out = withOutlets([], alert({ reportedBy: ['First', ...names] }));
+    expect((out[0] as Block).elements?.[0]?.text).toBe(`also reported by 15 outlets: ${names.slice(0, 10).join(', ')} …and 5 more`);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CommandReply, CommandRequest } from '../../../src/bots/chat-adapter.js';
-import { createSlackBot, type SlackBot, type SlackBotOptions } from '../../../src/bots/slack/slack-adapter.js';
+import { createSlackBot, SLACK_MANAGE_HINT, type SlackBot, type SlackBotOptions } from '../../../src/bots/slack/slack-adapter.js';
 import type { Alert, ChannelConfig } from '../../../src/domain.js';
 import { WirewatchError } from '../../../src/errors.js';
 import { createLogger } from '../../../src/log.js';
@@ -135,7 +135,7 @@ describe('Slack slash commands through real Bolt', () => {
     const { port } = await b.start();
     const res = await postSlashCommand(port, SECRET, { command: '/watch', text: 'add nvidia', response_url: fake.url('/respond/1') });
     expect(res.status).toBe(200);
-    expect(requests).toEqual([{ name: 'watch', args: 'add nvidia', channel: 'slack:C123', user: 'U123' }]);
+    expect(requests).toEqual([{ name: 'watch', args: 'add nvidia', channel: 'slack:C123', user: 'U123', canManage: false, manageHint: SLACK_MANAGE_HINT }]);
     expect(res.json).toMatchObject({ response_type: 'ephemeral', text: 'Now watching *nvidia*' });
     expect(JSON.stringify(res.json)).toContain('<https://example.com/x|a &lt;b&gt;>');
     expect(fake.responses).toHaveLength(0);
@@ -146,7 +146,7 @@ describe('Slack slash commands through real Bolt', () => {
     const b = makeBot({ onCommand: async (r) => (requests.push(r), { ...okReply, ephemeral: false }) });
     const { port } = await b.start();
     const res = await postSlashCommand(port, SECRET, { command: '/news', text: 'stargate', channel_id: 'C999' });
-    expect(requests).toEqual([{ name: 'news', args: 'stargate', channel: 'slack:C999', user: 'U123' }]);
+    expect(requests).toEqual([{ name: 'news', args: 'stargate', channel: 'slack:C999', user: 'U123', canManage: false, manageHint: SLACK_MANAGE_HINT }]);
     expect(res.json).toMatchObject({ response_type: 'in_channel' });
   });
 
