@@ -129,7 +129,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     }
   }
 
-  async function deliverOne(pending: PendingDelivery, settings: ChannelSettings, report: DrainReport, paced: number[]): Promise<void> {
+  async function deliverOne(pending: PendingDelivery, settings: ChannelSettings, report: DrainReport, paced: Map<string, number>): Promise<void> {
+    paced.delete(pending.alert.id);
     // Labels in the channel's language; the story text itself is never translated.
     const d: PendingDelivery = { ...pending, alert: { ...pending.alert, lang: settings.lang } };
     const key = d.alert.channel;
@@ -157,7 +158,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const next = (lastSent.get(key) ?? 0) + spacing[channel.adapter];
     if (next > t) {
       await store.rescheduleDelivery({ ...d, notBefore: next });
-      paced.push(next);
+      paced.set(d.alert.id, next);
       report.paced += 1;
       return;
     }
@@ -201,7 +202,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       }
       return s;
     };
-    let paced: number[] = [];
+    // Entries put back only to wait for their channel's turn: the drain waits for them.
+    const paced = new Map<string, number>();
     for (let round = 0; round < 10_000; round++) {
       const due = await store.leaseDeliveries(now(), BATCH, leaseMs);
       for (const d of due) {
@@ -215,9 +217,10 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       }
       if (due.length > 0) continue;
       // Nothing due now: wait for paced entries that come due within a moment.
-      const soonest = paced.length > 0 ? Math.min(...paced) : undefined;
+      // One that came due but was not leased here was taken by another worker: stop waiting for it.
+      for (const [id, at] of paced) if (at <= now()) paced.delete(id);
+      const soonest = paced.size > 0 ? Math.min(...paced.values()) : undefined;
       if (soonest === undefined || now() - started > (options.maxDrainMs ?? 30_000)) break;
-      paced = [];
       await sleep(Math.max(0, soonest - now()));
     }
     return report;
