@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { createLogger } from '../../src/log.js';
 import { startFeedServer, type FeedServer } from '../../src/demo/feed-server.js';
+import { startFakeDiscord } from '../support/fake-discord.js';
 import { testPrefix, testRedisUrl } from '../support/redis.js';
 
 const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -73,6 +74,22 @@ describe('wirewatch CLI', () => {
     expect(rows[2]?.topics).toEqual(['crypto']);
     expect(rows[3]?.error).toMatch(/line 4: not JSON/);
     expect(code).toBe(1);
+  });
+
+  it('register-commands registers the Discord commands in one server, or says why it cannot', async () => {
+    const discord = await startFakeDiscord();
+    try {
+      const r = await run(['register-commands', '--guild', discord.guildId], { DISCORD_TOKEN: 'token', DISCORD_API_URL: discord.apiUrl });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/registered 7 Discord command\(s\) in server/);
+      const names = (discord.commands.at(-1)?.body ?? []).map((c) => c.name).sort();
+      expect(names).toEqual(['alerts', 'news', 'price', 'source', 'status', 'watch', 'wirewatch']);
+      const missing = await run(['register-commands'], {});
+      expect(missing.code).toBe(2);
+      expect(missing.err).toMatch(/DISCORD_TOKEN is not set/);
+    } finally {
+      await discord.close();
+    }
   });
 
   it('classify explains its decision', async () => {
