@@ -1,9 +1,8 @@
 // What the API source kinds (hackernews, google-news, gdelt, sec-edgar) share: one conditional
 // fetch with a body hash, exactly as feed-source.ts polls a feed, and the few helpers their
 // parsers need beyond feed/text.ts. The helpers are pure; only `pollApi` does I/O.
-import { createHash } from 'node:crypto';
-import type { FetchState } from '../domain.js';
 import { decodeFeedBytes } from './feed/decode.js';
+import { conditionalFetch } from './feed/feed-source.js';
 import type { ParsedFeed } from './feed/parse-feed.js';
 import { plainText, truncate } from './feed/text.js';
 import type { FeedPoll, PollContext } from './source-kind.js';
@@ -25,17 +24,10 @@ export interface ApiBody {
  * and lastNewAt to the pipeline. Fetch errors and `parse` errors propagate.
  */
 export async function pollApi(context: PollContext, parse: (body: ApiBody) => ParsedFeed): Promise<FeedPoll> {
-  const { fetcher, source, previous, now } = context;
-  const lastFetchAt = now().toISOString();
-  const response = await fetcher.fetch(source.url, { etag: previous.etag, lastModified: previous.lastModified });
-  if (response.status === 'not-modified') {
-    return { kind: 'not-modified', state: { ...previous, lastFetchAt } };
-  }
-  const bodyHash = createHash('sha256').update(response.body).digest('hex');
-  const state: FetchState = { ...previous, etag: response.etag, lastModified: response.lastModified, bodyHash, lastFetchAt };
-  if (bodyHash === previous.bodyHash) return { kind: 'unchanged', state };
-  const text = decodeFeedBytes(response.body, response.contentType);
-  return { kind: 'parsed', feed: parse({ text, url: response.url, contentType: response.contentType }), state };
+  const fetched = await conditionalFetch(context.fetcher, context.source.url, context.previous, context.now);
+  if (fetched.kind !== 'fresh') return fetched;
+  const text = decodeFeedBytes(fetched.body, fetched.contentType);
+  return { kind: 'parsed', feed: parse({ text, url: fetched.url, contentType: fetched.contentType }), state: fetched.state };
 }
 
 /** Longest summary an API item keeps, in characters (ellipsis included). */

@@ -35,7 +35,8 @@ const DEFAULT_RULES: readonly MoveRule[] = [
   { window: '24h', threshold: 10 },
 ];
 
-interface Provider {
+/** One market-data API: where its candles are and how to read them. */
+export interface MarketProviderSpec {
   /** Display name, the items' publisher. */
   name: string;
   /** The API's base URL (a config `url` replaces it: proxies, tests). */
@@ -50,7 +51,8 @@ interface Provider {
   chartUrl(symbol: string, quote: string): string;
 }
 
-const PROVIDERS = {
+/** The providers the market kind and `/price` read (one request per pair: 300 five-minute bars). */
+export const PROVIDERS = {
   binance: {
     name: 'Binance',
     baseUrl: 'https://data-api.binance.vision',
@@ -70,7 +72,7 @@ const PROVIDERS = {
     parse: (json, symbol) => parseCoinbaseCandles(json, symbol, BAR_MS),
     chartUrl: (symbol) => `https://www.coinbase.com/price/${symbol.toLowerCase()}`,
   },
-} as const satisfies Record<MarketProvider, Provider>;
+} as const satisfies Record<MarketProvider, MarketProviderSpec>;
 
 /** An asset or currency code: letters and digits only (it goes into a URL path), upper-cased. */
 const assetCode = z
@@ -121,7 +123,7 @@ function restated(err: WirewatchError, message: string): WirewatchError {
 }
 
 /** Fetches and parses one pair's bars; every error names the symbol. */
-async function fetchCandles(fetcher: SafeFetcher, baseUrl: string, provider: Provider, symbol: string, quote: string): Promise<Candle[]> {
+async function fetchCandles(fetcher: SafeFetcher, baseUrl: string, provider: MarketProviderSpec, symbol: string, quote: string): Promise<Candle[]> {
   try {
     const response = await fetcher.fetch(`${baseUrl}${provider.candlesPath(symbol, quote)}`);
     if (response.status !== 'ok') throw new WirewatchError('parse_failed', `${symbol}: HTTP 304 to an unconditional request`);
@@ -143,7 +145,7 @@ async function fetchCandles(fetcher: SafeFetcher, baseUrl: string, provider: Pro
  */
 export async function pollMarket(context: PollContext, options: MarketOptions): Promise<FeedPoll> {
   const now = context.now();
-  const provider: Provider = PROVIDERS[options.provider];
+  const provider: MarketProviderSpec = PROVIDERS[options.provider];
   const baseUrl = context.source.url.replace(/\/+$/, '');
   const items: NewsItem[] = [];
   const failures: WirewatchError[] = [];

@@ -4,8 +4,8 @@
 import { WirewatchError } from '../../errors.js';
 import { retryAfterOf } from '../http/http-errors.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
-import { parseBinanceKlines, parseCoinbaseCandles, type Candle } from './candles.js';
-import type { MarketProvider } from './market-kind.js';
+import type { Candle } from './candles.js';
+import { PROVIDERS, type MarketProvider, type MarketProviderSpec } from './market-kind.js';
 import { changeOver, WINDOW_MS } from './moves.js';
 import { sparkline } from './sparkline.js';
 
@@ -47,38 +47,8 @@ export interface Quote {
   chartUrl: string;
 }
 
-/** Bar length asked for, in ms (as the market kind: 5 min). */
-const BAR_MS = 5 * 60_000;
-/** 300 bars × 5 min = 25 h: the 24 h window plus a margin. */
-const BAR_COUNT = 300;
 /** Characters in the sparkline (one an hour). */
 const SPARKLINE_WIDTH = 24;
-
-interface QuoteProvider {
-  name: string;
-  defaultQuote: string;
-  path(symbol: string, quote: string): string;
-  parse(json: unknown, symbol: string): Candle[];
-  chartUrl(symbol: string, quote: string): string;
-}
-
-// The same requests as market-kind.ts makes.
-const PROVIDERS = {
-  binance: {
-    name: 'Binance',
-    defaultQuote: 'USDT',
-    path: (symbol, quote) => `/api/v3/klines?symbol=${symbol}${quote}&interval=5m&limit=${BAR_COUNT}`,
-    parse: (json, symbol) => parseBinanceKlines(json, symbol),
-    chartUrl: (symbol, quote) => `https://www.binance.com/en/trade/${symbol}_${quote}`,
-  },
-  coinbase: {
-    name: 'Coinbase',
-    defaultQuote: 'USD',
-    path: (symbol, quote) => `/products/${symbol}-${quote}/candles?granularity=${BAR_MS / 1000}`,
-    parse: (json, symbol) => parseCoinbaseCandles(json, symbol, BAR_MS),
-    chartUrl: (symbol) => `https://www.coinbase.com/price/${symbol.toLowerCase()}`,
-  },
-} as const satisfies Record<MarketProvider, QuoteProvider>;
 
 /** An asset or currency code goes into a URL: letters and digits only. */
 const CODE = /^[A-Za-z0-9]{1,20}$/;
@@ -90,14 +60,14 @@ const CODE = /^[A-Za-z0-9]{1,20}$/;
  * errors (SSRF refusal, HTTP status, rate limit, timeout) as they are.
  */
 export async function fetchQuote(fetcher: SafeFetcher, request: QuoteRequest): Promise<Quote> {
-  const provider: QuoteProvider = PROVIDERS[request.provider];
+  const provider: MarketProviderSpec = PROVIDERS[request.provider];
   const symbol = request.symbol.trim().toUpperCase();
   const quote = (request.quote ?? provider.defaultQuote).trim().toUpperCase();
   if (!CODE.test(symbol) || !CODE.test(quote)) {
     throw new WirewatchError('config_invalid', `not a symbol: ${JSON.stringify(`${symbol}/${quote}`.slice(0, 45))}`);
   }
   const nowMs = (request.now ?? new Date()).getTime();
-  const url = `${request.baseUrl.replace(/\/+$/, '')}${provider.path(symbol, quote)}`;
+  const url = `${request.baseUrl.replace(/\/+$/, '')}${provider.candlesPath(symbol, quote)}`;
   let candles: Candle[];
   try {
     const response = await fetcher.fetch(url);
