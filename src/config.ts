@@ -16,7 +16,11 @@ export interface Config {
   configPath: string | undefined;
   sources: SourceConfig[];
   channels: ChannelConfig[];
-  redis: { url: string | undefined; prefix: string };
+  /**
+   * `url`: one Redis server; `clusterNodes`: seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES),
+   * used with ioredis' Cluster client. At most one of the two is set; neither: the in-process store.
+   */
+  redis: { url: string | undefined; clusterNodes?: Array<{ host: string; port: number }> | undefined; prefix: string };
   fetch: {
     allowCidrs: string[];
     timeoutMs: number;
@@ -30,11 +34,19 @@ export interface Config {
   minIntervalMs: number;
   slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined; /** User ids allowed to change configuration besides workspace admins/owners. */ adminUsers: string[] } | undefined;
   discord: { token: string; apiUrl: string | undefined; /** Register commands in this server only (instant) instead of globally. */ guildId: string | undefined } | undefined;
+  /** `/healthz` and `/metrics` (HTTP_PORT, HTTP_HOST); undefined: not served. */
+  ops: { port: number; host: string } | undefined;
   logLevel: string;
   /** `json` lines or `pretty`; undefined: pretty on a terminal, JSON otherwise. */
   logFormat: 'json' | 'pretty' | undefined;
   /** How long an item key is remembered after it was last seen in its feed, in ms. */
   seenTtlMs: number;
+  /**
+   * How long a delivery taken from the outbox stays hidden from the other processes, in ms
+   * (WIREWATCH_DELIVERY_LEASE): a process that dies mid-delivery leaves its entries for this long.
+   * Undefined: the deliverer's default (60 s).
+   */
+  deliveryLeaseMs?: number | undefined;
 }
 
 const DEFAULTS = {
@@ -71,6 +83,22 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
 const envSchema = z.object({
   WIREWATCH_CONFIG: optionalText,
   REDIS_URL: optionalText.pipe(z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional()),
+  REDIS_CLUSTER_NODES: optionalText.pipe(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const nodes: Array<{ host: string; port: number }> = [];
+        for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+          const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(part);
+          const port = Number(m?.[2]);
+          if (!m || port < 1 || port > 65535) ctx.addIssue({ code: 'custom', message: `"${part}" is not host:port` });
+          else nodes.push({ host: (m[1] ?? '').replace(/^\[|\]$/g, ''), port });
+        }
+        if (nodes.length === 0) ctx.addIssue({ code: 'custom', message: 'give at least one host:port' });
+        return nodes;
+      })
+      .optional(),
+  ),
   WIREWATCH_REDIS_PREFIX: optionalText,
   WIREWATCH_FETCH_ALLOW: optionalText,
   WIREWATCH_CONTACT: optionalText.pipe(z.string().max(200).regex(/^\S+$/, 'an email address or URL, without spaces').optional()),
@@ -94,8 +122,20 @@ const envSchema = z.object({
       })
       .optional(),
   ),
+  WIREWATCH_DELIVERY_LEASE: optionalText.pipe(
+    z
+      .string()
+      .transform((v, ctx) => {
+        const ms = parseDuration(v);
+        if (ms === undefined || ms < 1000 || ms > 3_600_000) ctx.addIssue({ code: 'custom', message: 'must be a duration from 1s to 1h, such as 60s' });
+        return ms ?? 0;
+      })
+      .optional(),
+  ),
   WIREWATCH_FETCH_TIMEOUT_MS: optionalInt(1000, 120_000),
   WIREWATCH_FETCH_MAX_BYTES: optionalInt(1024, 100 * 1024 * 1024),
+  HTTP_PORT: optionalInt(0, 65535),
+  HTTP_HOST: optionalText,
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty']).optional()),
   SLACK_BOT_TOKEN: optionalText,
@@ -299,13 +339,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (slash commands are verified with it)');
   if (usesDiscord && !e.DISCORD_TOKEN) problems.push('DISCORD_TOKEN: required because a channel uses adapter discord');
 
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_CLUSTER_NODES: give either REDIS_URL (one server) or REDIS_CLUSTER_NODES (a cluster), not both');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     configPath: usedPath,
     sources,
     channels,
-    redis: { url: e.REDIS_URL, prefix: e.WIREWATCH_REDIS_PREFIX ?? DEFAULTS.redisPrefix },
+    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, prefix: e.WIREWATCH_REDIS_PREFIX ?? DEFAULTS.redisPrefix },
     fetch: {
       allowCidrs: allow.cidrs,
       timeoutMs: e.WIREWATCH_FETCH_TIMEOUT_MS ?? DEFAULTS.fetchTimeoutMs,
@@ -325,9 +367,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
           }
         : undefined,
     discord: e.DISCORD_TOKEN ? { token: e.DISCORD_TOKEN, apiUrl: e.DISCORD_API_URL, guildId: e.DISCORD_GUILD_ID } : undefined,
+    ops: e.HTTP_PORT !== undefined ? { port: e.HTTP_PORT, host: e.HTTP_HOST ?? '127.0.0.1' } : undefined,
     logLevel: e.LOG_LEVEL ?? DEFAULTS.logLevel,
     logFormat: e.LOG_FORMAT,
     seenTtlMs: DEFAULTS.seenTtlMs,
+    deliveryLeaseMs: e.WIREWATCH_DELIVERY_LEASE,
   };
 }
 

@@ -1,6 +1,7 @@
 // Composition root: config → logger → redis → store → fetcher → adapters → commands → pipeline →
 // scheduler. The only place that constructs clients. Imported only by the entry points (cli, demo).
-import { Redis } from 'ioredis';
+import { createHash } from 'node:crypto';
+import { Cluster, Redis } from 'ioredis';
 import type { AdapterKind, Alert, ChannelConfig, SourceConfig } from './domain.js';
 import type { Config } from './config.js';
 import { describeError } from './errors.js';
@@ -13,14 +14,23 @@ import { createDiscordBot, type DiscordBot } from './bots/discord/discord-adapte
 import { createDiscordWebhookAdapter } from './bots/discord/discord-webhook-adapter.js';
 import { createSlackBot, type SlackBot } from './bots/slack/slack-adapter.js';
 import { createSlackWebhookAdapter } from './bots/slack/slack-webhook-adapter.js';
+import { createMetrics } from './ops/metrics.js';
+import { healthFromProbes, startOpsServer, type OpsServer } from './ops/http-server.js';
 import { createDeliverer, type Deliverer, type DrainReport } from './pipeline/deliver.js';
 import { createPipeline, type Pipeline, type PollReport } from './pipeline/poll-source.js';
+import { createLeaseKeeper, createRedisLease, createRedisRunCoordinator, processOwnerId, type LeaseKeeper, type RedisRunCoordinator } from './pipeline/run-coordinator.js';
 import { createScheduler, type Scheduler } from './pipeline/scheduler.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
 import { SOURCE_KINDS } from './sources/registry.js';
 import { createMemoryStore } from './store/memory-store.js';
-import { createRedisStore } from './store/redis-store.js';
+import { createRedisStore, type RedisClient } from './store/redis-store.js';
 import type { Store } from './store/store.js';
+
+/**
+ * How long the Discord gateway lease lasts without renewal, in ms: when its holder dies, another
+ * process logs in within this time plus one renewal interval (a third of it).
+ */
+export const DISCORD_GATEWAY_LEASE_MS = 15_000;
 
 export interface AppOptions {
   logger: Logger;
@@ -50,6 +60,8 @@ export interface App {
   deliverer: Deliverer;
   /** The Slack HTTP port once listening. */
   slackPort: number | undefined;
+  /** The port of /healthz and /metrics once listening (HTTP_PORT). */
+  opsPort: number | undefined;
   /** Polls every enabled source once, then delivers what is due. */
   pollOnce(): Promise<{ polls: PollReport[]; delivery: DrainReport }>;
   /** Starts listeners, the per-source schedule and the delivery loop. */
@@ -59,21 +71,34 @@ export interface App {
 }
 
 export async function createApp(config: Config, options: AppOptions): Promise<App> {
+  const metrics = createMetrics();
   const logger = options.logger;
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
   let store = options.store;
   if (!store) {
-    if (config.redis.url) {
+    const clusterNodes = config.redis.clusterNodes;
+    if (clusterNodes && clusterNodes.length > 0) {
+      redis = new Cluster(clusterNodes, { redisOptions: { maxRetriesPerRequest: 3 }, enableOfflineQueue: true, lazyConnect: false });
+      logger.info({ redisCluster: clusterNodes.map((n) => `${n.host}:${n.port}`), prefix: config.redis.prefix }, 'store: redis cluster');
+    } else if (config.redis.url) {
       redis = new Redis(config.redis.url, { maxRetriesPerRequest: 3, enableOfflineQueue: true, lazyConnect: false });
-      redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection problem'));
-      store = createRedisStore(redis, { prefix: config.redis.prefix, ownsClient: true });
       logger.info({ redis: redactUrl(config.redis.url), prefix: config.redis.prefix }, 'store: redis');
+    }
+    if (redis) {
+      redis.on('error', (err: Error) => {
+        metrics.observeFailure('redis_connection');
+        logger.warn({ err: err.message }, 'redis connection problem');
+      });
+      store = createRedisStore(redis, { prefix: config.redis.prefix, ownsClient: true });
     } else {
       store = createMemoryStore();
       logger.info('store: in-process (set REDIS_URL to remember across restarts)');
     }
   }
   const theStore = store;
+  // Several processes on one Redis: each scheduled poll runs in one of them, one holds the gateway.
+  const owner = processOwnerId();
+  const coordinator: RedisRunCoordinator | undefined = redis ? createRedisRunCoordinator(redis, { prefix: config.redis.prefix, owner }) : undefined;
 
   const fetcher = createSafeFetcher({
     ...DEFAULT_FETCH_POLICY,
@@ -148,6 +173,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     return [...config.sources.filter((s) => s.enabled), ...(await chatSources()).filter((s) => !own.has(s.id))];
   };
 
+  metrics.setOutboxDepth(() => theStore.outboxSize());
+
   const pipeline = createPipeline({
     store: theStore,
     chatChannels,
@@ -155,20 +182,50 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     channels: config.channels,
     seenTtlMs: config.seenTtlMs,
-    ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+    onAlert: (alert, channel) => {
+      metrics.observeAlert(channel.adapter);
+      options.onAlert?.(alert, channel);
+    },
   });
-  const deliverer = createDeliverer({ store: theStore, adapters, channels: config.channels, logger: logger.child({ part: 'delivery' }) });
+  /** One poll, timed and counted. */
+  const pollSource = async (source: SourceConfig) => {
+    const started = performance.now();
+    const report = await pipeline.pollSource(source);
+    metrics.observePoll(report, (performance.now() - started) / 1000);
+    return report;
+  };
+  const deliverer = createDeliverer({
+    onDelivery: (adapter, outcome, seconds) => metrics.observeDelivery(adapter, outcome, seconds),
+    store: theStore,
+    adapters,
+    channels: config.channels,
+    logger: logger.child({ part: 'delivery' }),
+    ...(config.deliveryLeaseMs !== undefined ? { leaseMs: config.deliveryLeaseMs } : {}),
+  });
 
-  const drain = async (): Promise<void> => {
-    try {
-      const r = await deliverer.drain();
-      if (r.delivered + r.retried + r.dropped > 0) logger.info(r, 'delivery');
-    } catch (err) {
-      logger.error({ err: describeError(err) }, 'delivery loop failed; will retry');
-    }
+  /** Drains in progress: `stop()` lets them finish, so nothing stays leased by a process that left. */
+  const drains = new Set<Promise<void>>();
+  // Concurrent callers share one drain: its report is logged once.
+  const logged = new WeakSet<DrainReport>();
+  const drain = (): Promise<void> => {
+    const p = (async () => {
+      try {
+        const r = await deliverer.drain();
+        if (!logged.has(r) && r.delivered + r.updated + r.held + r.retried + r.dropped > 0) logger.info(r, 'delivery');
+        logged.add(r);
+      } catch (err) {
+        metrics.observeFailure('delivery_loop');
+        logger.error({ err: describeError(err) }, 'delivery loop failed; will retry');
+      }
+    })();
+    drains.add(p);
+    void p.finally(() => drains.delete(p));
+    return p;
   };
 
   let scheduler: Scheduler | undefined;
+  let ops: OpsServer | undefined;
+  let gatewayLease: LeaseKeeper | undefined;
   const timers: NodeJS.Timeout[] = [];
   let stopped = false;
   const app: App = {
@@ -177,8 +234,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     pipeline,
     deliverer,
     slackPort: undefined,
+    opsPort: undefined,
     async pollOnce() {
-      const polls = await Promise.all((await allSources()).map((s) => pipeline.pollSource(s)));
+      const polls = await Promise.all((await allSources()).map((s) => pollSource(s)));
       const delivery = await deliverer.drain();
       await deliverer.flushDigests();
       return { polls, delivery };
@@ -189,15 +247,49 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
         app.slackPort = port;
         logger.info({ port }, 'slack: listening for slash commands at /slack/events');
       }
-      if (discord && options.listen) await discord.start();
+      if (discord && options.listen) {
+        const bot = discord;
+        if (redis) {
+          // One gateway connection per bot token across the fleet; the others deliver over REST.
+          const tokenId = createHash('sha256').update(config.discord?.token ?? '').digest('hex').slice(0, 16);
+          gatewayLease = createLeaseKeeper({
+            lease: createRedisLease(redis, { key: `${config.redis.prefix}lease:discord-gateway:${tokenId}`, owner, ttlMs: DISCORD_GATEWAY_LEASE_MS }),
+            ttlMs: DISCORD_GATEWAY_LEASE_MS,
+            onAcquired: () => bot.start(),
+            onLost: () => bot.stopListening(),
+            logger: logger.child({ part: 'discord-gateway' }),
+            what: 'discord gateway',
+          });
+          await gatewayLease.start();
+          if (!gatewayLease.holding()) logger.info('discord: another process holds the gateway; this one delivers over REST');
+        } else {
+          await discord.start();
+        }
+      }
+      if (config.ops) {
+        ops = await startOpsServer({
+          port: config.ops.port,
+          host: config.ops.host,
+          metrics,
+          health: healthFromProbes({
+            store: () => theStore.ping(),
+            ...(slack ? { slack: async () => (app.slackPort !== undefined ? `listening on ${app.slackPort}` : undefined) } : {}),
+          }),
+        });
+        app.opsPort = ops.port;
+        logger.info({ port: ops.port, host: config.ops.host }, 'serving /healthz and /metrics');
+      }
       if (options.schedule === false) return;
       const sources = await allSources();
       scheduler = createScheduler({
         sources,
         logger,
+        ...(coordinator ? { coordinator } : {}),
         run: async (source) => {
-          const report = await pipeline.pollSource(source);
-          if (report.alerts > 0) await drain();
+          const report = await pollSource(source);
+          // Not awaited: a drain can wait for paced entries for a while, and a run still in
+          // progress makes node-cron skip this source's next ticks (noOverlap) in this process.
+          if (report.alerts > 0) void drain();
         },
       });
       await scheduler.start({ runNow: options.pollOnStart ?? true });
@@ -218,6 +310,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       stopped = true;
       for (const t of timers) clearInterval(t);
       await scheduler?.stop();
+      await Promise.allSettled([...drains]);
+      await gatewayLease?.stop();
+      await ops?.close();
       await Promise.allSettled([slack?.close(), discord?.close(), ...[...adapters.values()].map((a) => a.close())]);
       await fetcher.close();
       if (!options.store) await theStore.close();

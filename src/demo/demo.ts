@@ -41,6 +41,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     minIntervalMs: 1000,
     slack: undefined,
     discord: undefined,
+    ops: undefined,
     logLevel: 'warn',
     logFormat: undefined,
     seenTtlMs: 86_400_000,

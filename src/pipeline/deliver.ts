@@ -10,6 +10,8 @@ import type { Store } from '../store/store.js';
 import { DIGEST_MS, holdReason, inQuietHours } from './channel-policy.js';
 
 export interface DelivererOptions {
+  /** Called after every platform call (deliver, story update, digest) with how long it took, in seconds (metrics). */
+  onDelivery?: (adapter: AdapterKind, outcome: DeliveryOutcome, seconds: number) => void;
   store: Store;
   adapters: ReadonlyMap<AdapterKind, ChatAdapter>;
   /** Channels from the config; channels known only from chat (watch terms, settings) are resolved on the fly. */
@@ -121,12 +123,15 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   async function send(channel: ChannelConfig, adapter: ChatAdapter, d: PendingDelivery): Promise<{ outcome: DeliveryOutcome; update: boolean }> {
     const storyRef = d.alert.storyId ? await store.getMessage(recordKeys.story(d.alert.channel, d.alert.storyId)) : undefined;
+    const started = performance.now();
+    let outcome: DeliveryOutcome;
     try {
-      if (storyRef) return { outcome: await adapter.updateStory(channel, storyRef, d.alert), update: true };
-      return { outcome: await adapter.deliver(channel, d.alert), update: false };
+      outcome = storyRef ? await adapter.updateStory(channel, storyRef, d.alert) : await adapter.deliver(channel, d.alert);
     } catch (err) {
-      return { outcome: { ok: false, reason: 'unavailable', retryable: true, message: describeError(err) }, update: Boolean(storyRef) };
+      outcome = { ok: false, reason: 'unavailable', retryable: true, message: describeError(err) };
     }
+    options.onDelivery?.(channel.adapter, outcome, (performance.now() - started) / 1000);
+    return { outcome, update: Boolean(storyRef) };
   }
 
   async function deliverOne(pending: PendingDelivery, settings: ChannelSettings, report: DrainReport, paced: Map<string, number>): Promise<void> {
@@ -253,11 +258,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       if (alerts.length === 0) continue;
       const note = held > alerts.length ? `${held - alerts.length} older alerts were dropped: a digest holds at most ${alerts.length}` : undefined;
       let outcome: DeliveryOutcome;
+      const started = performance.now();
       try {
         outcome = await adapter.deliverDigest(channel, alerts, settings.lang, note);
       } catch (err) {
         outcome = { ok: false, reason: 'unavailable', retryable: true, message: describeError(err) };
       }
+      options.onDelivery?.(channel.adapter, outcome, (performance.now() - started) / 1000);
       if (!outcome.ok) {
         // Nothing is dropped: the alerts go back for the next attempt.
         await store.holdForDigest(key, alerts);

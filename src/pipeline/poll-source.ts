@@ -8,7 +8,7 @@ import { classify } from '../relevance/topics.js';
 import { compileChannelRules, type ChannelRule, type CompiledChannelRules } from '../relevance/watchlist.js';
 import { extractHighlights } from '../relevance/amounts.js';
 import { SOURCE_KINDS } from '../sources/registry.js';
-import { openStoryBatch, type StoryBatch } from './story-tracker.js';
+import { createStoryTracker, STORY_TTL_MS, type StoryBatch } from './story-tracker.js';
 import { afterFailure, afterSuccess } from './source-health.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
 import { emptyFetchState, type Store } from '../store/store.js';
@@ -29,7 +29,26 @@ export interface PipelineOptions {
   chatChannels?: () => Promise<ChannelConfig[]>;
   /** Called for every alert enqueued (poll --json prints them). */
   onAlert?: (alert: Alert, channel: ChannelConfig) => void;
+  /**
+   * How long a fetch state that changed only in `lastFetchAt` (a 304, an unchanged body) may wait
+   * in memory before it is written, in ms; such states are written together, in one step, by the
+   * first poll after this delay (and by `flush()`). `STATE_FLUSH_MS` by default.
+   */
+  stateFlushMs?: number;
+  /** Receives the time each stage of a poll took, in ms (benchmarks); not called when unset. */
+  onStage?: (stage: PollStage, ms: number) => void;
 }
+
+/**
+ * Stages of a poll as `onStage` reports them: `source` is the kind's fetch + decode + parse;
+ * `store` every store call (wall time, waiting included); `judge` topics, watch terms and
+ * highlights; `story` placing items in the story index; `format` building the alerts and outbox
+ * entries. The synchronous stages (judge, story, format) are CPU time.
+ */
+export type PollStage = 'source' | 'store' | 'judge' | 'story' | 'format';
+
+/** Default of `PipelineOptions.stateFlushMs`. */
+export const STATE_FLUSH_MS = 30_000;
 
 /** What one poll did, for logs, the CLI and tests. */
 export interface PollReport {
@@ -70,6 +89,29 @@ export interface Pipeline {
    * writes nothing: what `poll --dry-run` shows.
    */
   previewSource(source: SourceConfig): Promise<{ ok: true; alerts: Array<{ alert: Alert; channel: ChannelConfig }> } | { ok: false; error: string }>;
+  /** Writes the fetch states still waiting in memory (see `PipelineOptions.stateFlushMs`); call it before stopping. */
+  flush(): Promise<void>;
+}
+
+/** A 32-bit FNV-1a hash of a string: what the pipeline remembers of each key it claimed. */
+function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** True when two states differ at most in `lastFetchAt` (what a 304 or an unchanged body changes). */
+function onlyFetchTimeChanged(a: FetchState, b: FetchState): boolean {
+  return (
+    a.health === b.health &&
+    a.nextAttemptAt === b.nextAttemptAt &&
+    a.etag === b.etag &&
+    a.lastModified === b.lastModified &&
+    a.bodyHash === b.bodyHash &&
+    a.failures === b.failures &&
+    a.lastError === b.lastError &&
+    a.lastNewAt === b.lastNewAt
+  );
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -107,9 +149,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const alerts: Array<{ alert: Alert; channel: ChannelConfig }> = [];
     const recent: RecentAlert[] = [];
     const alertedAt = now().toISOString();
+    const clock = stageClock();
     for (const item of items) {
+      clock.lap();
       const judgement = item.fixedTopics ? fixedJudgement(item.fixedTopics, `${source.kind} source`) : classify(item);
       const decisions = rules.decideAll(itemTokens(item), judgement);
+      clock.lap('judge');
       const channelsForItem: ChannelKey[] = [];
       for (const [key, decision] of decisions) {
         const channel = channelsByKey.get(key);
@@ -133,8 +178,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
       if (channelsForItem.length > 0) {
         const outlet = item.publisher ?? sourceName;
+        clock.lap('format');
         const highlights = [...new Set(extractHighlights(`${item.title} ${item.summary}`).map((h) => h.text))].slice(0, 6);
+        clock.lap('judge');
         const story = stories?.assign({ title: item.title, summary: item.summary, published: item.published, key: `${source.id}:${item.key}`, source: outlet });
+        clock.lap('story');
         for (const entry of alerts.slice(alerts.length - channelsForItem.length)) {
           if (highlights.length > 0) entry.alert.highlights = highlights;
           if (story) {
@@ -155,7 +203,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           channels: channelsForItem,
         });
       }
+      clock.lap('format');
     }
+    clock.report();
     return { alerts, recent };
   }
 
@@ -198,6 +248,118 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (notices.length > 0) await store.enqueueDeliveries(notices);
   }
 
+  // Per-process caches of the hot path (docs/decisions.md, "Performance"): the fetch state of
+  // healthy sources, the keys each source had at this process's last claim, the compiled channel
+  // rules with the store's rules version they were read at, and the story index.
+  const states = new Map<string, FetchState>();
+  /** States changed only in lastFetchAt, not written yet. */
+  const pending = new Map<string, FetchState>();
+  let flushedAt = now().getTime();
+  // Hashes, not the keys: a key sliced from a feed body would keep the whole body alive. A
+  // collision only makes a guess wrong (the store's answer is the truth), never an alert.
+  const lastKeys = new Map<string, { keys: ReadonlySet<number>; at: number }>();
+  let rulesCache: { version: number; rules: CompiledChannelRules } | undefined;
+  const storyTracker = createStoryTracker(store);
+
+  /** Measures consecutive laps of a poll for `onStage`; costs nothing when no one listens. */
+  function stageClock() {
+    const onStage = options.onStage;
+    const spent = new Map<PollStage, number>();
+    let last = onStage ? performance.now() : 0;
+    return {
+      lap(stage?: PollStage) {
+        if (!onStage) return;
+        const t = performance.now();
+        if (stage) spent.set(stage, (spent.get(stage) ?? 0) + (t - last));
+        last = t;
+      },
+      report() {
+        if (onStage) for (const [stage, ms] of spent) onStage(stage, ms);
+      },
+    };
+  }
+
+  /**
+   * Runs one store call, timed as the `store` stage. Its errors become `store_failed`: a store
+   * outage is not the source's fault, so it must not count as a source failure (no backoff, no
+   * disabling; see the catch of pollSource).
+   */
+  async function timedStore<T>(call: () => Promise<T>): Promise<T> {
+    const t0 = options.onStage ? performance.now() : 0;
+    try {
+      return await call();
+    } catch (err) {
+      throw err instanceof WirewatchError ? err : new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
+    } finally {
+      options.onStage?.('store', performance.now() - t0);
+    }
+  }
+
+  /** The channel rules and the rules version they match; read from the store only when unknown or stale. */
+  async function currentRules(): Promise<{ version: number; rules: CompiledChannelRules }> {
+    if (rulesCache) return rulesCache;
+    // The version first: a change that lands while the terms are read makes the next claim report
+    // a newer version, and the rules are read again.
+    const version = await store.rulesVersion();
+    const rules = await channelRules();
+    rulesCache = { version, rules };
+    return rulesCache;
+  }
+
+  /** The state of a source before polling: the cached one while it is healthy, else the store's. */
+  async function priorState(sourceId: string): Promise<FetchState> {
+    const cached = states.get(sourceId);
+    // A failing or disabled source is read again each time: `source enable` may have reset it.
+    if (cached && cached.health === 'ok') return cached;
+    const state = await timedStore(() => store.getFetchState(sourceId)).catch((err: unknown) => {
+      throw new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
+    });
+    states.set(sourceId, state);
+    return state;
+  }
+
+  /** Remembers a state; writes it now unless only its fetch time changed (then at the next flush). */
+  async function saveState(sourceId: string, prior: FetchState, state: FetchState): Promise<void> {
+    states.set(sourceId, state);
+    if (prior.health === 'ok' && state.health === 'ok' && onlyFetchTimeChanged(prior, state)) {
+      pending.set(sourceId, state);
+      return;
+    }
+    pending.delete(sourceId);
+    await timedStore(() => store.setFetchState(sourceId, state));
+  }
+
+  async function flush(): Promise<void> {
+    flushedAt = now().getTime();
+    if (pending.size === 0) return;
+    const batch = [...pending];
+    pending.clear();
+    try {
+      await timedStore(() => store.setFetchStates(batch));
+    } catch (err) {
+      // Only fetch times were waiting: keep them for the next flush unless a newer state replaced them.
+      for (const [id, state] of batch) if (!pending.has(id)) pending.set(id, state);
+      logger.warn({ err: describeError(err), states: batch.length }, 'cannot write fetch times; will retry');
+    }
+  }
+
+  async function maybeFlush(): Promise<void> {
+    if (pending.size > 0 && now().getTime() - flushedAt >= (options.stateFlushMs ?? STATE_FLUSH_MS)) await flush();
+  }
+
+  /** Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order. */
+  function oldestFirst(items: readonly NewsItem[]): NewsItem[] {
+    const ordered = [...items].reverse();
+    ordered.sort((a, b) => (a.published && b.published ? a.published.localeCompare(b.published) : 0));
+    return ordered;
+  }
+
+  /** Outbox entries for alerts: due at once, in order (the outbox hands out the oldest notBefore first). */
+  function deliveriesOf(alerts: ReadonlyArray<{ alert: Alert }>): PendingDelivery[] {
+    const base = now().getTime();
+    return alerts.map(({ alert }, i) => ({ alert, attempts: 0, notBefore: base - alerts.length + i }));
+  }
+
   async function pollSource(source: SourceConfig): Promise<PollReport> {
     const log = logger.child({ source: source.id });
     const report = (outcome: PollReport['outcome'], extra: Partial<PollReport> = {}): PollReport => ({ sourceId: source.id, outcome, items: 0, fresh: 0, alerts: 0, ...extra });
@@ -205,50 +367,99 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // validators or body hash of a poll whose items were not claimed would skip them for good.
     let prior: FetchState | undefined;
     try {
-      prior = await store.getFetchState(source.id).catch((err: unknown) => {
-        throw new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
-      });
+      prior = await priorState(source.id);
       if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
       if (prior.nextAttemptAt && prior.nextAttemptAt > now().toISOString()) return report('backoff', { error: prior.lastError ?? 'backing off' });
+      const t0 = options.onStage ? performance.now() : 0;
       const result = await pollKind(source, prior);
+      options.onStage?.('source', performance.now() - t0);
       let state: FetchState = afterSuccess(result.state);
       if (prior.health !== 'ok') log.info({ after: prior.failures }, 'source recovered');
       if (result.kind !== 'parsed') {
-        await store.setFetchState(source.id, state);
+        await saveState(source.id, prior, state);
         log.debug({ outcome: result.kind }, 'nothing new');
         return report(result.kind);
       }
       const items = result.feed.items;
       const sourceName = source.name ?? result.feed.title ?? source.id;
-      const claim = await store.claim(
-        source.id,
-        items.map((i) => i.key),
-        { ttlMs: options.seenTtlMs, maxKeys: Math.max(MIN_KEYS_PER_SOURCE, items.length * 4) },
+      const keys = items.map((i) => i.key);
+      const claimOptions = { ttlMs: options.seenTtlMs, maxKeys: Math.max(MIN_KEYS_PER_SOURCE, items.length * 4) };
+      const nowMs = now().getTime();
+
+      // The items this process did not see at its last poll of the source are almost always the
+      // new ones: judge them first, so that the claim and every write are one store call. A source
+      // this process never claimed (or not within the ttl) expects nothing and judges after.
+      const last = lastKeys.get(source.id);
+      const guessed = last && nowMs - last.at < options.seenTtlMs ? items.filter((i) => !last.keys.has(keyHash(i.key))) : [];
+      let guess: { alerts: Array<{ alert: Alert; channel: ChannelConfig }>; recent: RecentAlert[]; stories: StoryBatch; version: number } | undefined;
+      if (guessed.length > 0) {
+        const rules = await timedStore(() => currentRules());
+        const stories = await timedStore(() => storyTracker.open(nowMs));
+        guess = { ...buildAlerts(source, sourceName, oldestFirst(guessed), rules.rules, stories), stories, version: rules.version };
+        state = { ...state, lastNewAt: now().toISOString() };
+      }
+      const claim = await timedStore(() =>
+        store.claimAndCommit(source.id, {
+          keys,
+          options: claimOptions,
+          expected: guessed.map((i) => i.key),
+          rulesVersion: guess?.version ?? 0,
+          state,
+          deliveries: guess ? deliveriesOf(guess.alerts) : [],
+          recent: guess?.recent ?? [],
+          stories: guess?.stories.touched() ?? [],
+          storyTtlMs: STORY_TTL_MS,
+        }),
       );
+      lastKeys.set(source.id, { keys: new Set(keys.map(keyHash)), at: nowMs });
+      if (rulesCache && rulesCache.version !== claim.rulesVersion) rulesCache = undefined;
+      if (claim.committed) {
+        states.set(source.id, state);
+        pending.delete(source.id);
+        if (claim.firstPoll) {
+          log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
+          return report('seeded', { items: items.length, fresh: claim.fresh.length });
+        }
+        for (const { alert, channel } of guess?.alerts ?? []) options.onAlert?.(alert, channel);
+        log.info({ items: items.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 }, 'polled');
+        return report('polled', { items: items.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 });
+      }
+
+      // The guess was wrong (first poll of this process, another process claimed first, the rules
+      // changed): only the claim was done. Judge what is really new and write it member by member.
+      if (guess) storyTracker.invalidate();
+      state = afterSuccess(result.state);
       if (claim.firstPoll) {
-        await store.setFetchState(source.id, state);
+        states.set(source.id, state);
+        pending.delete(source.id);
+        await timedStore(() => store.setFetchState(source.id, state));
         log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
         return report('seeded', { items: items.length, fresh: claim.fresh.length });
       }
       const freshKeys = new Set(claim.fresh);
-      // Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order.
-      const freshItems = items.filter((i) => freshKeys.has(i.key)).reverse();
-      freshItems.sort((a, b) => (a.published && b.published ? a.published.localeCompare(b.published) : 0));
-      const stories = await openStoryBatch(store, now().getTime());
-      const { alerts, recent } = buildAlerts(source, sourceName, freshItems, await channelRules(), stories);
-      await stories.commit();
-      if (alerts.length > 0) {
-        const base = now().getTime();
-        // Due at once, in order: the outbox hands out the oldest notBefore first.
-        const deliveries: PendingDelivery[] = alerts.map(({ alert }, i) => ({ alert, attempts: 0, notBefore: base - alerts.length + i }));
-        await store.enqueueDeliveries(deliveries);
-        await store.addRecentAlerts(recent);
-        for (const { alert, channel } of alerts) options.onAlert?.(alert, channel);
+      const freshItems = oldestFirst(items.filter((i) => freshKeys.has(i.key)));
+      if (freshItems.length > 0) {
+        const rules = await timedStore(() => currentRules());
+        const stories = await timedStore(() => storyTracker.open(nowMs));
+        const { alerts, recent } = buildAlerts(source, sourceName, freshItems, rules.rules, stories);
+        await timedStore(() => stories.commit());
+        if (alerts.length > 0) {
+          await timedStore(() => store.enqueueDeliveries(deliveriesOf(alerts)));
+          await timedStore(() => store.addRecentAlerts(recent));
+          for (const { alert, channel } of alerts) options.onAlert?.(alert, channel);
+        }
+        state = { ...state, lastNewAt: now().toISOString() };
+        states.set(source.id, state);
+        pending.delete(source.id);
+        await timedStore(() => store.setFetchState(source.id, state));
+        log.info({ items: items.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
+        return report('polled', { items: items.length, fresh: freshItems.length, alerts: alerts.length });
       }
-      if (freshItems.length > 0) state = { ...state, lastNewAt: now().toISOString() };
-      await store.setFetchState(source.id, state);
-      log.info({ items: items.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
-      return report('polled', { items: items.length, fresh: freshItems.length, alerts: alerts.length });
+      states.set(source.id, state);
+      pending.delete(source.id);
+      await timedStore(() => store.setFetchState(source.id, state));
+      log.info({ items: items.length, fresh: 0, alerts: 0 }, 'polled');
+      return report('polled', { items: items.length, fresh: 0, alerts: 0 });
     } catch (err) {
       const message = describeError(err);
       const storeDown = err instanceof WirewatchError && err.code === 'store_failed';
@@ -258,6 +469,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         return report('failed', { error: message });
       }
       const { state, disabled } = afterFailure(prior, err, now());
+      // The next poll reads the state from the store again (a failing source is never cached).
+      states.delete(source.id);
+      pending.delete(source.id);
       log[disabled ? 'error' : 'warn']({ err: message, failures: state.failures, nextAttemptAt: state.nextAttemptAt, health: state.health }, disabled ? 'source disabled' : 'poll failed');
       try {
         await store.setFetchState(source.id, state);
@@ -266,6 +480,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         log.error({ err: describeError(storeErr) }, 'cannot record the failure');
       }
       return report('failed', { error: message });
+    } finally {
+      await maybeFlush();
     }
   }
 
@@ -281,5 +497,5 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  return { pollSource, previewSource };
+  return { pollSource, previewSource, flush };
 }

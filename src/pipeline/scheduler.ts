@@ -1,7 +1,9 @@
 // One node-cron task per source. A source never overlaps itself; one source's failure never
 // stops the others (the poll function reports failures instead of throwing). Sources can be
-// added and removed while running (sources added in chat).
-import { createTask, type ScheduledTask } from 'node-cron';
+// added and removed while running (sources added in chat). With a run coordinator (several
+// processes on one Redis), each fire runs in one process of the fleet: node-cron's `distributed`.
+import { createHash } from 'node:crypto';
+import { createTask, type Logger as CronLogger, type RunCoordinator, type ScheduledTask } from 'node-cron';
 import type { SourceConfig } from '../domain.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,6 +19,11 @@ export interface SchedulerOptions {
    * same second; by default a tenth of the source's interval, at most a minute.
    */
   maxJitterMs?: number;
+  /**
+   * Decides which process of the fleet runs each fire (`createRedisRunCoordinator`); without one,
+   * every fire runs here (a single process, the in-process store).
+   */
+  coordinator?: RunCoordinator;
 }
 
 export interface Scheduler {
@@ -48,6 +55,20 @@ export function defaultJitterMs(pattern: string): number {
 
 const signature = (s: SourceConfig): string => JSON.stringify([s.url, s.kind, s.options, s.every, s.cron, s.enabled]);
 
+/** Shortest time a fire's coordination key is kept, in ms (node-cron's own default). */
+const MIN_RUN_LEASE_MS = 30_000;
+/** Longest, in ms: a daily cron keeps one key per source for a day, no more. */
+const MAX_RUN_LEASE_MS = 86_400_000;
+
+/**
+ * How long the key of one fire lives, in ms: at least one interval, so the immediate poll of a
+ * process that starts (or picks up a new source) is skipped when another process polled in this
+ * interval, and a process that fires late never runs the same slot again.
+ */
+export function runLeaseMs(pattern: string): number {
+  return Math.min(MAX_RUN_LEASE_MS, Math.max(MIN_RUN_LEASE_MS, cronMinGapMs(pattern)));
+}
+
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { logger } = options;
   const tasks = new Map<string, { task: ScheduledTask; signature: string }>();
@@ -74,6 +95,38 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
   };
 
+  const { coordinator } = options;
+  // node-cron's own messages (missed fires, coordinator failures) as structured log lines, not console text.
+  const errText = (err: unknown): string | undefined => (err === undefined ? undefined : describeError(err));
+  const cronLogger: CronLogger = {
+    info: (message) => logger.debug({ part: 'node-cron' }, message),
+    debug: (message, err) => logger.debug({ part: 'node-cron', err: errText(err) }, String(message)),
+    warn: (message) => logger.warn({ part: 'node-cron' }, message),
+    error: (message, err) => logger.warn({ part: 'node-cron', err: errText(err ?? (message instanceof Error ? message : undefined)) }, message instanceof Error ? 'node-cron error' : message),
+  };
+
+  /**
+   * The immediate poll of a source that starts here. With a fleet, it is coordinated too: its key
+   * names the source's settings and lives one interval, so when three processes start together
+   * (or all pick up a source added in chat) one polls right away and the others wait for the tick.
+   */
+  async function runNowOnce(source: SourceConfig, pattern: string, tick: () => Promise<void>): Promise<void> {
+    if (coordinator) {
+      const version = createHash('sha256').update(signature(source)).digest('hex').slice(0, 12);
+      const key = `source:${source.id}:start:${version}`;
+      try {
+        if (!(await coordinator.shouldRun(key, cronMinGapMs(pattern)))) {
+          logger.debug({ source: source.id }, 'another process polled this source at its start');
+          return;
+        }
+      } catch (err) {
+        logger.warn({ source: source.id, err: describeError(err) }, 'run coordinator unavailable: first poll left to the schedule');
+        return;
+      }
+    }
+    if (started) await tick();
+  }
+
   async function add(source: SourceConfig, runNow: boolean): Promise<void> {
     const tick = guarded(source);
     const pattern = sourcePattern(source);
@@ -81,10 +134,17 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       name: `source:${source.id}`,
       noOverlap: true,
       maxRandomDelay: options.maxJitterMs ?? defaultJitterMs(pattern),
+      logger: cronLogger,
+      ...(coordinator ? { distributed: true, runCoordinator: coordinator, distributedLease: runLeaseMs(pattern) } : {}),
     });
+    if (coordinator) {
+      task.on('execution:skipped', (ctx) => {
+        if (ctx.reason === 'coordinator-error') logger.warn({ source: source.id }, 'run coordinator unavailable: tick skipped');
+      });
+    }
     tasks.set(source.id, { task, signature: signature(source) });
     await task.start();
-    if (runNow) void tick();
+    if (runNow) void runNowOnce(source, pattern, tick);
   }
 
   async function remove(id: string): Promise<void> {

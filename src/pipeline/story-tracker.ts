@@ -1,16 +1,20 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
-import { createStoryIndex, type StoryAssignment, type StoryIndexItem, type StoryRecord as IndexRecord } from '../relevance/stories.js';
+import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryRecord as IndexRecord } from '../relevance/stories.js';
 import type { Store, StoryRecord } from '../store/store.js';
 
 /** Stories are compared within this window (the issue's 48 h), in ms. */
 export const STORY_WINDOW_MS = 48 * 3_600_000;
 /** How long a story record outlives its last report in the store, in ms. */
-const STORY_TTL_MS = STORY_WINDOW_MS + 3_600_000;
+export const STORY_TTL_MS = STORY_WINDOW_MS + 3_600_000;
+/** How long a tracker trusts its copy of the index before reading the store again, in ms. */
+export const STORY_REFRESH_MS = 60_000;
 
 export interface StoryBatch {
   /** Places one item; `outlet` is the publisher or the source's name. */
   assign(item: StoryIndexItem): StoryAssignment & { outlets: string[] };
+  /** The stories this batch created or extended, as the store keeps them (what `commit` writes). */
+  touched(): StoryRecord[];
   /** Writes the stories this batch created or extended. */
   commit(): Promise<void>;
 }
@@ -27,28 +31,82 @@ const fromStore = (r: StoryRecord): IndexRecord | undefined => {
   return sig && Array.isArray(sig.members) ? { id: r.id, members: sig.members, breaking: sig.breaking === true } : undefined;
 };
 
-/**
- * Opens a batch for one poll: loads the recent stories once, places items in memory, and writes
- * back only the stories it touched. Two sources polled at the same instant may each open the
- * same story once (the index is read before either writes); later reports join the first.
- */
-export async function openStoryBatch(store: Store, nowMs: number): Promise<StoryBatch> {
+/** An index plus the outlets of each of its stories in report order (so a batch never copies the index per item). */
+interface LoadedIndex {
+  index: StoryIndex;
+  outlets: Map<string, Array<string | undefined>>;
+}
+
+async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
   const initial = (await store.recentStories(nowMs - STORY_WINDOW_MS)).flatMap((r) => fromStore(r) ?? []);
-  const index = createStoryIndex({ windowMs: STORY_WINDOW_MS, initial });
+  return {
+    index: createStoryIndex({ windowMs: STORY_WINDOW_MS, initial }),
+    outlets: new Map(initial.map((r) => [r.id, r.members.map((m) => m.source)])),
+  };
+}
+
+function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch {
+  const { index, outlets } = loaded;
   const touched = new Set<string>();
+  const touchedRecords = (): StoryRecord[] => (touched.size === 0 ? [] : index.snapshot().filter((r) => touched.has(r.id)).map(toStore));
   return {
     assign(item) {
       const assignment = index.assign(item, nowMs);
       touched.add(assignment.storyId);
-      const story = index.snapshot().find((s) => s.id === assignment.storyId);
-      const outlets = [...new Set((story?.members ?? []).map((m) => m.source).filter((s): s is string => Boolean(s)))];
-      return { ...assignment, outlets };
+      const sources = assignment.isNew ? [] : (outlets.get(assignment.storyId) ?? []);
+      sources.push(item.source);
+      outlets.set(assignment.storyId, sources);
+      return { ...assignment, outlets: [...new Set(sources.filter((s): s is string => Boolean(s)))] };
     },
+    touched: touchedRecords,
     async commit() {
-      if (touched.size === 0) return;
-      for (const record of index.snapshot()) {
-        if (touched.has(record.id)) await store.putStory(toStore(record), STORY_TTL_MS);
+      for (const record of touchedRecords()) await store.putStory(record, STORY_TTL_MS);
+    },
+  };
+}
+
+/**
+ * Opens a batch for one poll on a fresh copy of the index: loads the recent stories once, places
+ * items in memory, and writes back only the stories it touched.
+ */
+export async function openStoryBatch(store: Store, nowMs: number): Promise<StoryBatch> {
+  return openBatch(store, await loadIndex(store, nowMs), nowMs);
+}
+
+/** A story index shared by the polls of one process. */
+export interface StoryTracker {
+  /**
+   * A batch on the shared index, read from the store only when the copy is older than
+   * `STORY_REFRESH_MS` or was invalidated: most polls cost no round trip here.
+   */
+  open(nowMs: number): Promise<StoryBatch>;
+  /** Forgets the copy (a poll placed items that turned out not to be new): the next batch reads the store. */
+  invalidate(): void;
+}
+
+/**
+ * Creates the tracker a pipeline shares between its polls. Polls of this process see each other's
+ * stories at once; stories written by another process are seen within `refreshMs` (two processes
+ * may each open the same story once in that window, as two polls reading the index at the same
+ * instant always could).
+ */
+export function createStoryTracker(store: Store, options: { refreshMs?: number } = {}): StoryTracker {
+  const refreshMs = options.refreshMs ?? STORY_REFRESH_MS;
+  let loaded: { at: number; value: Promise<LoadedIndex> } | undefined;
+  return {
+    async open(nowMs) {
+      if (!loaded || nowMs - loaded.at >= refreshMs || nowMs < loaded.at) {
+        const value = loadIndex(store, nowMs);
+        loaded = { at: nowMs, value };
+        // A failed read is not kept: the next poll tries again.
+        value.catch(() => {
+          if (loaded?.value === value) loaded = undefined;
+        });
       }
+      return openBatch(store, await loaded.value, nowMs);
+    },
+    invalidate() {
+      loaded = undefined;
     },
   };
 }

@@ -10,7 +10,10 @@ import {
   emptyFetchState,
   STORE_DEFAULTS,
   type ClaimOptions,
+  commitMatches,
   type ClaimResult,
+  type PollCommit,
+  type PollCommitResult,
   type Store,
   type StoryRecord,
 } from './store.js';
@@ -63,42 +66,79 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const messages = createExpiringMap<string>(now);
   const stories = createExpiringMap<StoryRecord>(now);
   let closed = false;
+  // Grows with every write that may change the channel rules (see Store.rulesVersion).
+  let version = 0;
+
+  /** The claim, synchronous: nothing else runs in between, so it is atomic. */
+  function claimNow(sourceId: string, keys: readonly string[], claimOptions: ClaimOptions): ClaimResult {
+    validateClaim(sourceId, claimOptions);
+    const nowMs = now();
+    const wasSeeded = seeded.has(sourceId);
+    let memory = seen.get(sourceId);
+    if (memory) {
+      for (const [key, expiresAt] of memory) {
+        if (expiresAt <= nowMs) memory.delete(key);
+      }
+    }
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) {
+      if (memory && memory.size === 0) seen.delete(sourceId);
+      return { fresh: [], firstPoll: !wasSeeded };
+    }
+    if (!memory) {
+      memory = new Map();
+      seen.set(sourceId, memory);
+    }
+    const expiresAt = nowMs + claimOptions.ttlMs;
+    const fresh: string[] = [];
+    for (const key of unique) {
+      if (!memory.has(key)) fresh.push(key);
+      memory.delete(key);
+      memory.set(key, expiresAt);
+    }
+    let excess = memory.size - claimOptions.maxKeys;
+    for (const key of memory.keys()) {
+      if (excess <= 0) break;
+      memory.delete(key);
+      excess--;
+    }
+    seeded.add(sourceId);
+    return { fresh, firstPoll: !wasSeeded };
+  }
+
+  function enqueue(deliveries: readonly PendingDelivery[]): void {
+    for (const delivery of deliveries) {
+      if (!outbox.has(delivery.alert.id)) outbox.set(delivery.alert.id, structuredClone(delivery));
+    }
+  }
+
+  function remember(alerts: readonly RecentAlert[]): void {
+    if (alerts.length === 0) return;
+    // The last alert of the batch is the newest.
+    const newestFirst = alerts.map((alert) => structuredClone(alert)).reverse();
+    recent = [...newestFirst, ...recent].slice(0, recentLimit);
+  }
 
   return {
     async claim(sourceId: string, keys: readonly string[], claimOptions: ClaimOptions): Promise<ClaimResult> {
-      validateClaim(sourceId, claimOptions);
-      const nowMs = now();
-      const wasSeeded = seeded.has(sourceId);
-      let memory = seen.get(sourceId);
-      if (memory) {
-        for (const [key, expiresAt] of memory) {
-          if (expiresAt <= nowMs) memory.delete(key);
-        }
+      return claimNow(sourceId, keys, claimOptions);
+    },
+
+    async claimAndCommit(sourceId: string, commit: PollCommit): Promise<PollCommitResult> {
+      if (commit.stories.length > 0) validateTtl('claimAndCommit', commit.storyTtlMs);
+      const result = claimNow(sourceId, commit.keys, commit.options);
+      const committed = commitMatches(result, commit, version);
+      if (committed) {
+        fetchStates.set(sourceId, structuredClone(commit.state));
+        enqueue(commit.deliveries);
+        remember(commit.recent);
+        for (const story of commit.stories) stories.set(story.id, structuredClone(story), commit.storyTtlMs);
       }
-      const unique = [...new Set(keys)];
-      if (unique.length === 0) {
-        if (memory && memory.size === 0) seen.delete(sourceId);
-        return { fresh: [], firstPoll: !wasSeeded };
-      }
-      if (!memory) {
-        memory = new Map();
-        seen.set(sourceId, memory);
-      }
-      const expiresAt = nowMs + claimOptions.ttlMs;
-      const fresh: string[] = [];
-      for (const key of unique) {
-        if (!memory.has(key)) fresh.push(key);
-        memory.delete(key);
-        memory.set(key, expiresAt);
-      }
-      let excess = memory.size - claimOptions.maxKeys;
-      for (const key of memory.keys()) {
-        if (excess <= 0) break;
-        memory.delete(key);
-        excess--;
-      }
-      seeded.add(sourceId);
-      return { fresh, firstPoll: !wasSeeded };
+      return { ...result, committed, rulesVersion: version };
+    },
+
+    async rulesVersion(): Promise<number> {
+      return version;
     },
 
     async getFetchState(sourceId: string): Promise<FetchState> {
@@ -108,6 +148,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
 
     async setFetchState(sourceId: string, state: FetchState): Promise<void> {
       fetchStates.set(sourceId, structuredClone(state));
+    },
+
+    async setFetchStates(states: ReadonlyArray<readonly [string, FetchState]>): Promise<void> {
+      for (const [sourceId, state] of states) fetchStates.set(sourceId, structuredClone(state));
     },
 
     async getWatchTerms(channel: ChannelKey): Promise<string[]> {
@@ -125,10 +169,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         added.push(term);
       }
       if (current.size > 0) watch.set(channel, current);
+      version += 1;
       return added;
     },
 
     async removeWatchTerm(channel: ChannelKey, term: string): Promise<boolean> {
+      version += 1;
       const current = watch.get(channel);
       if (!current?.delete(term)) return false;
       if (current.size === 0) watch.delete(channel);
@@ -138,6 +184,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async clearWatchTerms(channel: ChannelKey): Promise<number> {
       const count = watch.get(channel)?.size ?? 0;
       watch.delete(channel);
+      version += 1;
       return count;
     },
 
@@ -153,6 +200,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async setChannelSettings(channel: ChannelKey, value: ChannelSettings): Promise<void> {
       channels.add(channel);
       settings.set(channel, structuredClone(value));
+      version += 1;
     },
 
     async addChatSource(source: ChatSource): Promise<boolean> {
@@ -231,10 +279,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {
-      if (alerts.length === 0) return;
-      // The last alert of the batch is the newest.
-      const newestFirst = alerts.map((alert) => structuredClone(alert)).reverse();
-      recent = [...newestFirst, ...recent].slice(0, recentLimit);
+      remember(alerts);
     },
 
     async recentAlerts(limit: number): Promise<RecentAlert[]> {
@@ -243,9 +288,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async enqueueDeliveries(deliveries: readonly PendingDelivery[]): Promise<void> {
-      for (const delivery of deliveries) {
-        if (!outbox.has(delivery.alert.id)) outbox.set(delivery.alert.id, structuredClone(delivery));
-      }
+      enqueue(deliveries);
     },
 
     async dueDeliveries(nowMs: number, limit: number): Promise<PendingDelivery[]> {

@@ -1,9 +1,14 @@
 // The production store: everything wirewatch remembers lives in Redis under one key prefix, so
 // several instances (and restarts) share it. Key layout, with `P` the prefix:
-//   P src:{sourceId}:seen     sorted set, item key → expiry epoch ms (the claim memory)
+//   P src:{sourceId}:seen     string: the claim memory, 14 bytes per remembered item, oldest-seen
+//                             first: the first 8 bytes of sha1(item key), then the expiry in epoch
+//                             ms as 6 bytes big-endian (a sorted set of the same costs ~100 bytes
+//                             an item beyond 128 entries; this costs 14). A sorted set of raw keys
+//                             (the layout before) is converted on its first claim.
 //   P src:{sourceId}:seeded   "1" once the source completed a claim (first poll seeds, never floods)
 //   P src:{sourceId}:state    JSON FetchState
 //   P watch:{channelKey}      sorted set, term → insertion rank
+//   P rules:version           integer, INCR after every write that may change the channel rules
 //   P channels                set of channel keys that had chat watch terms or settings written
 //                             (a channel stays once added: bounded by the channels configured in chat)
 //   P chan:{channelKey}:settings  JSON ChannelSettings
@@ -21,18 +26,24 @@
 //   P {outbox}:due            sorted set, alert id → notBefore epoch ms (the truth for notBefore: a lease moves only this)
 // The hash tags `{…}` keep every key one script or transaction touches in one cluster slot;
 // commands that span two slots (the `channels` set and a channel's own keys) are sent separately.
+// The one exception is `claimAndCommit` (the hot path: one round trip per changed feed), whose
+// script spans the source, outbox, recent, stories and rules keys: on a standalone Redis it is one
+// script; on a Cluster client it runs as the single members, one slot at a time (not atomic).
 // Expiry the contract can observe (messages, stories) is decided with the `now` clock from the
 // stored expiry time; the real PEXPIRE/PX is a safety net that frees memory.
 import type { Cluster, Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 import { WirewatchError } from '../errors.js';
 import {
   defaultChannelSettings,
+  commitMatches,
   emptyFetchState,
   STORE_DEFAULTS,
   type ClaimOptions,
   type ClaimResult,
+  type PollCommit,
+  type PollCommitResult,
   type Store,
   type StoryRecord,
 } from './store.js';
@@ -57,31 +68,135 @@ export interface RedisStoreOptions {
 /** A standalone or cluster ioredis client. */
 export type RedisClient = Redis | Cluster;
 
-// KEYS[1] seen set, KEYS[2] seeded marker.
-// ARGV[1] now ms, ARGV[2] expiry ms (now + ttl), ARGV[3] ttl ms, ARGV[4] maxKeys, ARGV[5..] distinct item keys.
-// Returns { wasSeeded (0|1), 1-based indexes of the fresh item keys... }.
-const CLAIM_LUA = `
-local seen, seeded = KEYS[1], KEYS[2]
-redis.call('ZREMRANGEBYSCORE', seen, '-inf', ARGV[1])
-local out = { redis.call('EXISTS', seeded) }
-if #ARGV < 5 then return out end
-local expiry = ARGV[2]
-for i = 5, #ARGV do
-  if not redis.call('ZSCORE', seen, ARGV[i]) then out[#out + 1] = i - 4 end
+/** Bytes of one remembered item in the claim memory: 8 of key hash, 6 of expiry. */
+export const CLAIM_RECORD_BYTES = 14;
+
+// The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)`:
+// `hashes` is the 8-byte hashes of the distinct item keys end to end, `expiry6` the new expiry as
+// 6 bytes. Drops expired records, answers which hashes were not remembered (1-based indexes,
+// ascending), appends every given hash with the new expiry (a re-seen one moves to the end), keeps
+// the newest maxKeys records, and marks the source seeded. An empty batch only reads.
+const CLAIM_CORE_LUA = `
+local function unpack6(s, p)
+  local a, b, c, d, e, f = string.byte(s, p, p + 5)
+  return ((((a * 256 + b) * 256 + c) * 256 + d) * 256 + e) * 256 + f
 end
-local args = {}
-for i = 5, #ARGV do
-  args[#args + 1] = expiry
-  args[#args + 1] = ARGV[i]
-  if #args >= 1000 then
-    redis.call('ZADD', seen, unpack(args))
-    args = {}
+local function pack6(n)
+  local bytes = {}
+  for i = 6, 1, -1 do
+    bytes[i] = n % 256
+    n = math.floor(n / 256)
+  end
+  return string.char(unpack(bytes))
+end
+local function loadMemory(key)
+  local kind = redis.call('TYPE', key).ok
+  if kind == 'none' then return '' end
+  if kind == 'zset' then
+    local old = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+    local parts = {}
+    for i = 1, #old, 2 do
+      local hex = string.sub(redis.sha1hex(old[i]), 1, 16)
+      parts[#parts + 1] = (hex:gsub('..', function(x) return string.char(tonumber(x, 16)) end)) .. pack6(tonumber(old[i + 1]))
+    end
+    redis.call('DEL', key)
+    return table.concat(parts)
+  end
+  local blob = redis.call('GET', key)
+  if #blob % ${CLAIM_RECORD_BYTES} ~= 0 then error({ err = 'WRONGTYPE ' .. key .. ' is not a wirewatch claim memory' }) end
+  return blob
+end
+local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
+  local wasSeeded = redis.call('EXISTS', seeded)
+  local n = #hashes / 8
+  if n == 0 then return wasSeeded, {} end
+  local blob = loadMemory(seen)
+  local incoming = {}
+  for i = 1, n do incoming[string.sub(hashes, i * 8 - 7, i * 8)] = true end
+  local known, kept = {}, {}
+  for p = 1, #blob, ${CLAIM_RECORD_BYTES} do
+    if unpack6(blob, p + 8) > now then
+      local h = string.sub(blob, p, p + 7)
+      if incoming[h] then known[h] = true else kept[#kept + 1] = string.sub(blob, p, p + ${CLAIM_RECORD_BYTES - 1}) end
+    end
+  end
+  local fresh = {}
+  for i = 1, n do
+    local h = string.sub(hashes, i * 8 - 7, i * 8)
+    if not known[h] then fresh[#fresh + 1] = i end
+    kept[#kept + 1] = h .. expiry6
+  end
+  local first = math.max(1, #kept - maxKeys + 1)
+  redis.call('SET', seen, table.concat(kept, '', first, #kept), 'PX', ttl)
+  redis.call('SET', seeded, '1')
+  return wasSeeded, fresh
+end
+`;
+
+// KEYS[1] claim memory, KEYS[2] seeded marker.
+// ARGV[1] now ms, ARGV[2] expiry (6 bytes), ARGV[3] ttl ms, ARGV[4] maxKeys, ARGV[5] key hashes.
+// Returns { wasSeeded (0|1), 1-based indexes of the fresh hashes... }.
+const CLAIM_LUA = `${CLAIM_CORE_LUA}
+local wasSeeded, fresh = claimKeys(KEYS[1], KEYS[2], tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
+local out = { wasSeeded }
+for _, i in ipairs(fresh) do out[#out + 1] = i end
+return out
+`;
+
+// KEYS: 1 claim memory, 2 seeded, 3 state, 4 rules version, 5 outbox, 6 due, 7 recent,
+// 8 stories, 9 stories:first, 10 stories:exp.
+// ARGV: 1-5 as CLAIM_LUA; 6 expected fresh indexes, ascending, comma-separated ('' for none);
+// 7 the caller's rules version; 8 state JSON; 9 recent limit; 10 story ttl ms; 11 story expiry ms;
+// 12 deliveries n, 13 recent n, 14 stories n; then n × (alert id, JSON, notBefore), n × JSON,
+// n × (story id, JSON, firstAt).
+// Claims, then writes everything only when the fresh set is the expected one (commitMatches).
+// Returns { wasSeeded, committed (0|1), rules version, fresh indexes... }.
+const CLAIM_COMMIT_LUA = `${CLAIM_CORE_LUA}
+local now = tonumber(ARGV[1])
+local wasSeeded, fresh = claimKeys(KEYS[1], KEYS[2], now, ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
+local version = tonumber(redis.call('GET', KEYS[4]) or '0')
+local nd, nr, ns = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local match
+if wasSeeded == 0 then
+  match = ARGV[6] == '' and nd + nr + ns == 0
+else
+  match = table.concat(fresh, ',') == ARGV[6] and (ARGV[6] == '' or tonumber(ARGV[7]) == version)
+end
+local out = { wasSeeded, 0, version }
+for _, i in ipairs(fresh) do out[#out + 1] = i end
+if not match then return out end
+out[2] = 1
+redis.call('SET', KEYS[3], ARGV[8])
+local at = 15
+for _ = 1, nd do
+  redis.call('HSETNX', KEYS[5], ARGV[at], ARGV[at + 1])
+  redis.call('ZADD', KEYS[6], 'NX', ARGV[at + 2], ARGV[at])
+  at = at + 3
+end
+local limit = tonumber(ARGV[9])
+if nr > 0 and limit > 0 then
+  redis.call('LPUSH', KEYS[7], unpack(ARGV, at, at + nr - 1))
+  redis.call('LTRIM', KEYS[7], 0, limit - 1)
+end
+at = at + nr
+if ns > 0 then
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now)
+  for _, id in ipairs(dead) do
+    redis.call('HDEL', KEYS[8], id)
+    redis.call('ZREM', KEYS[9], id)
+  end
+  redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now)
+  for _ = 1, ns do
+    redis.call('HSET', KEYS[8], ARGV[at], ARGV[at + 1])
+    redis.call('ZADD', KEYS[9], ARGV[at + 2], ARGV[at])
+    redis.call('ZADD', KEYS[10], ARGV[11], ARGV[at])
+    at = at + 3
+  end
+  local ttl = tonumber(ARGV[10])
+  for i = 8, 10 do
+    if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
   end
 end
-if #args > 0 then redis.call('ZADD', seen, unpack(args)) end
-redis.call('ZREMRANGEBYRANK', seen, 0, -(tonumber(ARGV[4]) + 1))
-redis.call('PEXPIRE', seen, ARGV[3])
-redis.call('SET', seeded, '1')
 return out
 `;
 
@@ -191,7 +306,8 @@ return out
 `;
 
 // Namespaced so that a client shared with other code does not clash with its own scripts.
-const CLAIM_COMMAND = 'wirewatchClaim';
+const CLAIM_COMMAND = 'wirewatchClaim2';
+const CLAIM_COMMIT_COMMAND = 'wirewatchClaimCommit';
 const WATCH_ADD_COMMAND = 'wirewatchWatchAdd';
 const RESCHEDULE_COMMAND = 'wirewatchReschedule';
 const LEASE_COMMAND = 'wirewatchLease';
@@ -202,7 +318,8 @@ const STORY_RECENT_COMMAND = 'wirewatchStoryRecent';
 
 /** The commands `defineCommand` adds to the client (ioredis cannot type them by itself). */
 interface WirewatchScripts {
-  [CLAIM_COMMAND](seenKey: string, seededKey: string, ...args: string[]): Promise<number[]>;
+  [CLAIM_COMMAND](seenKey: string, seededKey: string, ...args: Array<string | Buffer>): Promise<number[]>;
+  [CLAIM_COMMIT_COMMAND](...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
   [WATCH_ADD_COMMAND](watchKey: string, ...terms: string[]): Promise<string[]>;
   [RESCHEDULE_COMMAND](outboxKey: string, dueKey: string, id: string, json: string, notBefore: string): Promise<number>;
   [LEASE_COMMAND](outboxKey: string, dueKey: string, nowMs: string, limit: string, leaseEnd: string): Promise<string[]>;
@@ -239,6 +356,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   }
 
   redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
+  redis.defineCommand(CLAIM_COMMIT_COMMAND, { numberOfKeys: 10, lua: CLAIM_COMMIT_LUA });
   redis.defineCommand(WATCH_ADD_COMMAND, { numberOfKeys: 1, lua: WATCH_ADD_LUA });
   redis.defineCommand(RESCHEDULE_COMMAND, { numberOfKeys: 2, lua: RESCHEDULE_LUA });
   redis.defineCommand(LEASE_COMMAND, { numberOfKeys: 2, lua: LEASE_LUA });
@@ -251,6 +369,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   const sourceKey = (sourceId: string, suffix: string): string => `${prefix}src:{${sourceId}}:${suffix}`;
   const watchKey = (channel: ChannelKey): string => `${prefix}watch:{${channel}}`;
   const channelsKey = `${prefix}channels`;
+  const rulesVersionKey = `${prefix}rules:version`;
   const settingsKey = (channel: ChannelKey): string => `${prefix}chan:{${channel}}:settings`;
   const heldKey = (channel: ChannelKey): string => `${prefix}held:{${channel}}`;
   const droppedKey = (channel: ChannelKey): string => `${prefix}held:{${channel}}:dropped`;
@@ -266,28 +385,90 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   const dueKey = `${prefix}{outbox}:due`;
   let closed = false;
 
-  return {
+  /** Now, the new expiry as 6 bytes and the ttl, for a claim script. */
+  const claimTimes = (claimOptions: ClaimOptions) => {
+    const nowMs = Math.floor(now());
+    const ttlMs = Math.ceil(claimOptions.ttlMs);
+    return { nowMs, expiry: uint48(nowMs + ttlMs), ttl: String(ttlMs) };
+  };
+
+  const store: Store = {
     async claim(sourceId: string, keys: readonly string[], claimOptions: ClaimOptions): Promise<ClaimResult> {
       validateClaim(sourceId, claimOptions);
-      const unique = [...new Set(keys)];
-      const nowMs = Math.floor(now());
-      const ttlMs = Math.ceil(claimOptions.ttlMs);
+      const batch = hashBatch(keys);
+      const { nowMs, expiry, ttl } = claimTimes(claimOptions);
       const reply = await scripts[CLAIM_COMMAND](
         sourceKey(sourceId, 'seen'),
         sourceKey(sourceId, 'seeded'),
         String(nowMs),
-        String(nowMs + ttlMs),
-        String(ttlMs),
+        expiry,
+        ttl,
         String(claimOptions.maxKeys),
-        ...unique,
+        batch.hashes,
       );
       const [wasSeeded, ...freshIndexes] = reply;
-      const fresh: string[] = [];
-      for (const index of freshIndexes) {
-        const key = unique[index - 1];
-        if (key !== undefined) fresh.push(key);
+      return { fresh: batch.keysOf(freshIndexes), firstPoll: Number(wasSeeded) === 0 };
+    },
+
+    async claimAndCommit(sourceId: string, commit: PollCommit): Promise<PollCommitResult> {
+      validateClaim(sourceId, commit.options);
+      if (commit.stories.length > 0) validateTtl('claimAndCommit', commit.storyTtlMs);
+      if (redis.isCluster) {
+        // The keys live in several slots: the single members, one after the other (not atomic).
+        const result = await store.claim(sourceId, commit.keys, commit.options);
+        const version = await store.rulesVersion();
+        const committed = commitMatches(result, commit, version);
+        if (committed) {
+          await store.setFetchState(sourceId, commit.state);
+          await store.enqueueDeliveries(commit.deliveries);
+          await store.addRecentAlerts(commit.recent);
+          for (const story of commit.stories) await store.putStory(story, commit.storyTtlMs);
+        }
+        return { ...result, committed, rulesVersion: version };
       }
-      return { fresh, firstPoll: Number(wasSeeded) === 0 };
+      const batch = hashBatch(commit.keys);
+      const { nowMs, expiry, ttl } = claimTimes(commit.options);
+      const storyTtl = Math.ceil(commit.storyTtlMs);
+      const args: Array<string | Buffer> = [
+        sourceKey(sourceId, 'seen'),
+        sourceKey(sourceId, 'seeded'),
+        sourceKey(sourceId, 'state'),
+        rulesVersionKey,
+        outboxKey,
+        dueKey,
+        recentKey,
+        storiesKey,
+        storyFirstKey,
+        storyExpKey,
+        String(nowMs),
+        expiry,
+        ttl,
+        String(commit.options.maxKeys),
+        batch.hashes,
+        batch.indexesOf(commit.expected),
+        String(commit.rulesVersion),
+        JSON.stringify(commit.state),
+        String(recentLimit),
+        String(storyTtl),
+        String(nowMs + storyTtl),
+        String(commit.deliveries.length),
+        String(commit.recent.length),
+        String(commit.stories.length),
+      ];
+      for (const delivery of commit.deliveries) args.push(delivery.alert.id, JSON.stringify(delivery), String(delivery.notBefore));
+      for (const alert of commit.recent) args.push(JSON.stringify(alert));
+      for (const story of commit.stories) args.push(story.id, JSON.stringify(story), String(story.firstAt));
+      const [wasSeeded, committed, version, ...freshIndexes] = await scripts[CLAIM_COMMIT_COMMAND](...args);
+      return {
+        fresh: batch.keysOf(freshIndexes),
+        firstPoll: Number(wasSeeded) === 0,
+        committed: Number(committed) === 1,
+        rulesVersion: Number(version),
+      };
+    },
+
+    async rulesVersion(): Promise<number> {
+      return Number((await redis.get(rulesVersionKey)) ?? 0);
     },
 
     async getFetchState(sourceId: string): Promise<FetchState> {
@@ -300,6 +481,15 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       await redis.set(sourceKey(sourceId, 'state'), JSON.stringify(state));
     },
 
+    async setFetchStates(states: ReadonlyArray<readonly [string, FetchState]>): Promise<void> {
+      if (states.length === 0) return;
+      if (redis.isCluster) {
+        await Promise.all(states.map(([sourceId, state]) => redis.set(sourceKey(sourceId, 'state'), JSON.stringify(state))));
+        return;
+      }
+      await redis.mset(states.flatMap(([sourceId, state]) => [sourceKey(sourceId, 'state'), JSON.stringify(state)]));
+    },
+
     async getWatchTerms(channel: ChannelKey): Promise<string[]> {
       return redis.zrange(watchKey(channel), 0, '-1');
     },
@@ -309,15 +499,21 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       // Known first (another slot, so a separate command): a crash in between leaves a channel
       // known without terms, never terms on a channel nobody delivers to.
       await redis.sadd(channelsKey, channel);
-      return scripts[WATCH_ADD_COMMAND](watchKey(channel), ...terms);
+      const added = await scripts[WATCH_ADD_COMMAND](watchKey(channel), ...terms);
+      // After the write: a reader that saw the old version reloads once more, never misses the change.
+      await redis.incr(rulesVersionKey);
+      return added;
     },
 
     async removeWatchTerm(channel: ChannelKey, term: string): Promise<boolean> {
-      return (await redis.zrem(watchKey(channel), term)) > 0;
+      const removed = (await redis.zrem(watchKey(channel), term)) > 0;
+      await redis.incr(rulesVersionKey);
+      return removed;
     },
 
     async clearWatchTerms(channel: ChannelKey): Promise<number> {
       const [count] = await execResults(redis.multi().zcard(watchKey(channel)).del(watchKey(channel)));
+      await redis.incr(rulesVersionKey);
       return Number(count);
     },
 
@@ -334,6 +530,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     async setChannelSettings(channel: ChannelKey, settings: ChannelSettings): Promise<void> {
       await redis.sadd(channelsKey, channel);
       await redis.set(settingsKey(channel), JSON.stringify(settings));
+      await redis.incr(rulesVersionKey);
     },
 
     async addChatSource(source: ChatSource): Promise<boolean> {
@@ -529,6 +726,57 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       if (options.ownsClient === true) await redis.quit();
     },
   };
+  return store;
+}
+
+/**
+ * The distinct keys of a claim hashed for the claim memory (first 8 bytes of sha1, the same as
+ * `redis.sha1hex` in the script converting the old layout). Two keys of one batch with the same
+ * hash share one record and one answer (a 1-in-10^14 chance for a feed of 2,000 items).
+ */
+function hashBatch(keys: readonly string[]) {
+  const indexByHash = new Map<string, number>();
+  const keysByIndex: string[][] = [];
+  const indexByKey = new Map<string, number>();
+  const parts: Buffer[] = [];
+  for (const key of keys) {
+    if (indexByKey.has(key)) continue;
+    const hash = createHash('sha1').update(key).digest().subarray(0, 8);
+    const id = hash.toString('latin1');
+    let index = indexByHash.get(id);
+    if (index === undefined) {
+      parts.push(hash);
+      index = parts.length;
+      indexByHash.set(id, index);
+      keysByIndex[index] = [];
+    }
+    keysByIndex[index]?.push(key);
+    indexByKey.set(key, index);
+  }
+  return {
+    hashes: Buffer.concat(parts),
+    /** The keys of the fresh indexes a script answered, in input order. */
+    keysOf(indexes: readonly number[]): string[] {
+      return indexes.flatMap((index) => keysByIndex[Number(index)] ?? []);
+    },
+    /** Ascending comma-separated indexes of `expected`; '-' (never a script's answer) when one is not in the batch. */
+    indexesOf(expected: readonly string[]): string {
+      const indexes = new Set<number>();
+      for (const key of expected) {
+        const index = indexByKey.get(key);
+        if (index === undefined) return '-';
+        indexes.add(index);
+      }
+      return [...indexes].sort((a, b) => a - b).join(',');
+    },
+  };
+}
+
+/** An epoch-ms time as 6 bytes big-endian (enough until the year 10889). */
+function uint48(value: number): Buffer {
+  const buffer = Buffer.alloc(6);
+  buffer.writeUIntBE(Math.max(0, Math.min(value, 2 ** 48 - 1)), 0, 6);
+  return buffer;
 }
 
 /** Runs a MULTI and rethrows the first error of its queued commands (ioredis reports them per command). */

@@ -16,6 +16,44 @@ export interface ClaimOptions {
 }
 
 /**
+ * One poll's claim plus what its new items produced, for `claimAndCommit`. The caller judges the
+ * items it *expects* to be new (those it did not see at its previous poll of the source) before
+ * the claim, so that the claim and the writes can be one atomic step (one round trip on Redis).
+ */
+export interface PollCommit {
+  /** Every item key now in the feed, as `claim` takes them (all are remembered again for `ttlMs`). */
+  keys: readonly string[];
+  options: ClaimOptions;
+  /** The keys the caller judged as new; the writes below are what they produced. */
+  expected: readonly string[];
+  /** The `rulesVersion()` the expected items were judged with (ignored when `expected` is empty). */
+  rulesVersion: number;
+  /** The source's fetch state after this poll. */
+  state: FetchState;
+  /** Outbox entries, as `enqueueDeliveries` takes them. */
+  deliveries: readonly PendingDelivery[];
+  /** Alerts for `/news`, as `addRecentAlerts` takes them (the last is the newest). */
+  recent: readonly RecentAlert[];
+  /** Stories created or extended, as `putStory` takes them, each kept `storyTtlMs`. */
+  stories: readonly StoryRecord[];
+  /** How long the stories are kept after this write, in ms (unused when `stories` is empty). */
+  storyTtlMs: number;
+}
+
+/** The answer of `claimAndCommit`. */
+export interface PollCommitResult extends ClaimResult {
+  /**
+   * True when the guess was right and everything was written: the fresh keys are exactly
+   * `expected` (as a set) and, if any were expected, the rules version is still the one given;
+   * on a first poll, only when nothing was expected and nothing is to be written. When false,
+   * only the claim was done: the caller judges `fresh` itself and writes with the single members.
+   */
+  committed: boolean;
+  /** The current `rulesVersion()`, so a caller learns that its cached rules are stale. */
+  rulesVersion: number;
+}
+
+/**
  * Everything wirewatch remembers. Two implementations honour the same contract
  * (test/contract/store.contract.ts): Redis for production, in-process for the embedded default.
  */
@@ -27,10 +65,26 @@ export interface Store {
    */
   claim(sourceId: string, keys: readonly string[], options: ClaimOptions): Promise<ClaimResult>;
 
+  /**
+   * `claim`, and in the same atomic step (one round trip on a standalone Redis) the writes of the
+   * poll: fetch state, outbox entries, recent alerts, stories; but only when the caller's
+   * expectation of the fresh keys holds (see `PollCommitResult.committed`). The claim is always done.
+   */
+  claimAndCommit(sourceId: string, commit: PollCommit): Promise<PollCommitResult>;
+
+  /**
+   * A counter that grows with every call that may change the channel rules (`addWatchTerms`,
+   * `removeWatchTerm`, `clearWatchTerms`, `setChannelSettings`), so a caller can cache the watch
+   * terms and known channels and reload them only when it moved. Starts at 0.
+   */
+  rulesVersion(): Promise<number>;
+
   /** Fetch state of a source (conditional GET validators, failures); a fresh state when unknown. */
   getFetchState(sourceId: string): Promise<FetchState>;
   /** Replaces the fetch state of a source. */
   setFetchState(sourceId: string, state: FetchState): Promise<void>;
+  /** Replaces the fetch states of several sources in one step (one round trip on a standalone Redis). */
+  setFetchStates(states: ReadonlyArray<readonly [sourceId: string, state: FetchState]>): Promise<void>;
 
   /** The watch terms added in chat for a channel, in the order they were added. */
   getWatchTerms(channel: ChannelKey): Promise<string[]>;
@@ -105,6 +159,19 @@ export interface Store {
   ping(): Promise<void>;
   /** Releases what this store opened (a store never closes a client it was handed). */
   close(): Promise<void>;
+}
+
+/**
+ * Whether a poll's guess of its fresh keys held (see `PollCommitResult.committed`); both stores
+ * decide alike (the Redis one inside its script).
+ */
+export function commitMatches(result: ClaimResult, commit: PollCommit, currentVersion: number): boolean {
+  if (result.firstPoll) {
+    return commit.expected.length === 0 && commit.deliveries.length === 0 && commit.recent.length === 0 && commit.stories.length === 0;
+  }
+  const expected = new Set(commit.expected);
+  if (expected.size !== result.fresh.length || !result.fresh.every((key) => expected.has(key))) return false;
+  return expected.size === 0 || commit.rulesVersion === currentVersion;
 }
 
 /** A fetch state for a source never fetched. */

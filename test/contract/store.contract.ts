@@ -8,6 +8,7 @@ import {
   emptyFetchState,
   STORE_DEFAULTS,
   type ClaimOptions,
+  type PollCommit,
   type Store,
   type StoryRecord,
 } from '../../src/store/store.js';
@@ -711,6 +712,155 @@ export function storeContract(name: string, make: MakeStore): void {
         await expect(store.leaseDeliveries(T0, 10, 0)).rejects.toThrow(RangeError);
         await expect(store.leaseDeliveries(T0, 10, Number.NaN)).rejects.toThrow(RangeError);
         expect((await store.dueDeliveries(T0, 10)).map((d) => d.alert.id)).toEqual(['a1']);
+      });
+    });
+
+    describe('claim and commit', () => {
+      const state = (etag: string) => ({ ...emptyFetchState(), etag, lastFetchAt: new Date(T0).toISOString() });
+      const commit = (keys: string[], expected: string[], extra: Partial<PollCommit> = {}): PollCommit => ({
+        keys,
+        options: OPTS,
+        expected,
+        rulesVersion: 0,
+        state: state('e1'),
+        deliveries: [],
+        recent: [],
+        stories: [],
+        storyTtlMs: HOUR,
+        ...extra,
+      });
+      const withWrites = (extra: Partial<PollCommit> = {}): Partial<PollCommit> => ({
+        deliveries: [pending('d1', T0), pending('d2', T0 + 1)],
+        recent: [recentAlert(1), recentAlert(2)],
+        stories: [story('s1', T0)],
+        ...extra,
+      });
+
+      it('claims like claim and writes everything when the fresh keys are the expected ones', async () => {
+        await store.claim('feed-a', ['old'], OPTS);
+        const result = await store.claimAndCommit('feed-a', commit(['n2', 'old', 'n1'], ['n1', 'n2'], withWrites()));
+        expect(result).toEqual({ fresh: ['n2', 'n1'], firstPoll: false, committed: true, rulesVersion: 0 });
+        expect(await store.getFetchState('feed-a')).toEqual(state('e1'));
+        expect((await store.dueDeliveries(T0 + 10, 10)).map((d) => d.alert.id)).toEqual(['d1', 'd2']);
+        expect((await store.recentAlerts(10)).map((a) => a.title)).toEqual(['Story 2', 'Story 1']);
+        expect(await store.recentStories(0)).toStrictEqual([story('s1', T0)]);
+        // The keys are remembered: a second claim finds nothing new.
+        expect(await store.claim('feed-a', ['n1', 'n2', 'old'], OPTS)).toEqual({ fresh: [], firstPoll: false });
+      });
+
+      it('only claims when the fresh keys differ from the expected ones (either way)', async () => {
+        await store.claim('feed-a', ['old'], OPTS);
+        const more = await store.claimAndCommit('feed-a', commit(['n1', 'n2', 'old'], ['n1'], withWrites()));
+        expect(more).toEqual({ fresh: ['n1', 'n2'], firstPoll: false, committed: false, rulesVersion: 0 });
+        const fewer = await store.claimAndCommit('feed-a', commit(['n1', 'n3', 'old'], ['n3', 'old'], withWrites()));
+        expect(fewer).toMatchObject({ fresh: ['n3'], committed: false });
+        const unknown = await store.claimAndCommit('feed-a', commit(['old'], ['not-in-keys'], withWrites()));
+        expect(unknown).toMatchObject({ fresh: [], committed: false });
+        expect(await store.getFetchState('feed-a')).toEqual(emptyFetchState());
+        expect(await store.outboxSize()).toBe(0);
+        expect(await store.recentAlerts(10)).toEqual([]);
+        expect(await store.recentStories(0)).toEqual([]);
+        expect(await store.claim('feed-a', ['n1', 'n2', 'n3', 'old'], OPTS)).toEqual({ fresh: [], firstPoll: false });
+      });
+
+      it('commits nothing judged with stale rules, but a poll that expected nothing new still writes its state', async () => {
+        await store.claim('feed-a', ['old'], OPTS);
+        await store.addWatchTerms('slack:C1', ['nvidia']);
+        const version = await store.rulesVersion();
+        expect(version).toBeGreaterThan(0);
+        const stale = await store.claimAndCommit('feed-a', commit(['n1', 'old'], ['n1'], withWrites({ rulesVersion: version - 1 })));
+        expect(stale).toEqual({ fresh: ['n1'], firstPoll: false, committed: false, rulesVersion: version });
+        expect(await store.outboxSize()).toBe(0);
+        const nothingNew = await store.claimAndCommit('feed-a', commit(['n1', 'old'], [], { rulesVersion: version - 1, state: state('e2') }));
+        expect(nothingNew).toEqual({ fresh: [], firstPoll: false, committed: true, rulesVersion: version });
+        expect((await store.getFetchState('feed-a')).etag).toBe('e2');
+        const current = await store.claimAndCommit('feed-a', commit(['n2', 'n1', 'old'], ['n2'], withWrites({ rulesVersion: version })));
+        expect(current.committed).toBe(true);
+        expect(await store.outboxSize()).toBe(2);
+      });
+
+      it('seeds on a first poll: writes the state only when nothing was expected and nothing is to be written', async () => {
+        const seeded = await store.claimAndCommit('feed-a', commit(['k1', 'k2'], []));
+        expect(seeded).toEqual({ fresh: ['k1', 'k2'], firstPoll: true, committed: true, rulesVersion: 0 });
+        expect(await store.getFetchState('feed-a')).toEqual(state('e1'));
+        const guessed = await store.claimAndCommit('feed-b', commit(['k1'], ['k1'], withWrites()));
+        expect(guessed).toMatchObject({ fresh: ['k1'], firstPoll: true, committed: false });
+        expect(await store.outboxSize()).toBe(0);
+        expect(await store.getFetchState('feed-b')).toEqual(emptyFetchState());
+      });
+
+      it('leaves outbox entries already there as they are, and keeps the recent-alert cap', async () => {
+        await store.claim('feed-a', ['old'], OPTS);
+        await store.enqueueDeliveries([pending('d1', T0 + 500, 3)]);
+        const many = Array.from({ length: STORE_DEFAULTS.recentAlerts + 5 }, (_, i) => recentAlert(i));
+        await store.claimAndCommit('feed-a', commit(['n1', 'old'], ['n1'], withWrites({ recent: many })));
+        expect((await store.dueDeliveries(T0 + 1000, 10)).map((d) => [d.alert.id, d.attempts])).toEqual([['d2', 0], ['d1', 3]]);
+        const recent = await store.recentAlerts(STORE_DEFAULTS.recentAlerts + 10);
+        expect(recent).toHaveLength(STORE_DEFAULTS.recentAlerts);
+        expect(recent[0]?.title).toBe(`Story ${STORE_DEFAULTS.recentAlerts + 4}`);
+      });
+
+      it('forgets committed stories storyTtlMs after the write, and refuses a bad story ttl', async () => {
+        await store.claim('feed-a', ['old'], OPTS);
+        await store.claimAndCommit('feed-a', commit(['n1', 'old'], ['n1'], withWrites({ storyTtlMs: 1000 })));
+        time = T0 + 999;
+        expect((await store.recentStories(0)).map((s) => s.id)).toEqual(['s1']);
+        time = T0 + 1000;
+        expect(await store.recentStories(0)).toEqual([]);
+        await expect(store.claimAndCommit('feed-a', commit(['n2'], ['n2'], withWrites({ storyTtlMs: 0 })))).rejects.toThrow(RangeError);
+        await expect(store.claimAndCommit('', commit(['n2'], []))).rejects.toThrow(RangeError);
+      });
+
+      it('keeps the claim semantics: ttl, refresh of keys still in the feed, maxKeys', async () => {
+        const opts = { ttlMs: 1000, maxKeys: 3 };
+        await store.claimAndCommit('feed-a', commit(['a', 'b'], [], { options: opts }));
+        time = T0 + 600;
+        await store.claimAndCommit('feed-a', commit(['c', 'd', 'a'], ['c', 'd'], { options: opts }));
+        time = T0 + 1100;
+        // b was trimmed (oldest seen, beyond 3), a/c/d were seen at T0 + 600.
+        expect(await store.claim('feed-a', ['a', 'b', 'c', 'd'], opts)).toEqual({ fresh: ['b'], firstPoll: false });
+        time = T0 + 2100;
+        expect(await store.claim('feed-a', ['a'], opts)).toEqual({ fresh: ['a'], firstPoll: false });
+      });
+    });
+
+    describe('rules version', () => {
+      it('starts at 0 and grows with every write that may change the channel rules, not with reads or claims', async () => {
+        expect(await store.rulesVersion()).toBe(0);
+        const seen: number[] = [];
+        const bump = async (write: () => Promise<unknown>) => {
+          const before = await store.rulesVersion();
+          await write();
+          const after = await store.rulesVersion();
+          expect(after).toBeGreaterThan(before);
+          seen.push(after);
+        };
+        await bump(() => store.addWatchTerms('slack:C1', ['nvidia', 'amd']));
+        await bump(() => store.removeWatchTerm('slack:C1', 'amd'));
+        await bump(() => store.clearWatchTerms('slack:C1'));
+        await bump(() => store.setChannelSettings('slack:C2', { ...defaultChannelSettings(), paused: true }));
+        const last = await store.rulesVersion();
+        await store.getWatchTerms('slack:C1');
+        await store.knownChannels();
+        await store.getChannelSettings('slack:C2');
+        await store.claim('feed-a', ['k'], OPTS);
+        await store.setFetchState('feed-a', emptyFetchState());
+        await store.addWatchTerms('slack:C1', []);
+        expect(await store.rulesVersion()).toBe(last);
+      });
+    });
+
+    describe('fetch states in one step', () => {
+      it('replaces several states at once, each whole, and accepts an empty list', async () => {
+        await store.setFetchState('a', { ...emptyFetchState(), etag: 'old', failures: 2 });
+        await store.setFetchStates([]);
+        await store.setFetchStates([
+          ['a', { ...emptyFetchState(), etag: 'new-a' }],
+          ['b', { ...emptyFetchState(), lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT' }],
+        ]);
+        expect(await store.getFetchState('a')).toEqual({ ...emptyFetchState(), etag: 'new-a' });
+        expect(await store.getFetchState('b')).toEqual({ ...emptyFetchState(), lastModified: 'Mon, 01 Jan 2024 00:00:00 GMT' });
+        expect(await store.getFetchState('c')).toEqual(emptyFetchState());
       });
     });
 

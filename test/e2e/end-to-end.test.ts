@@ -59,6 +59,7 @@ channels:
         WIREWATCH_REDIS_PREFIX: testPrefix('e2e'),
         WIREWATCH_FETCH_ALLOW: '127.0.0.1/32',
         WIREWATCH_HOST_SPACING: '0',
+        HTTP_PORT: '0',
         SLACK_BOT_TOKEN: 'xoxb-test',
         SLACK_SIGNING_SECRET: SECRET,
         SLACK_ADMIN_USERS: 'U123',
@@ -165,5 +166,17 @@ channels:
     const posts = slackPostsTo('C999').filter((p) => JSON.stringify(p).includes('MI300X'));
     expect(posts).toHaveLength(1);
     expect(await app.store.outboxSize()).toBe(0);
+  });
+
+  it('serves /healthz and /metrics for the operator', async () => {
+    const base = `http://127.0.0.1:${app.opsPort ?? 0}`;
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { ok: boolean }).ok).toBe(true);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/wirewatch_polls_total\{[^}]*source="wire"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/wirewatch_deliveries_total\{[^}]*adapter="slack"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/wirewatch_outbox_depth 0/);
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 });

@@ -11,7 +11,7 @@ import { createPipeline } from '../../src/pipeline/poll-source.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../../src/sources/http/safe-fetch.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { Store } from '../../src/store/store.js';
+import { emptyFetchState, type Store } from '../../src/store/store.js';
 import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -146,6 +146,117 @@ for (const [name, factory] of factories) {
     });
   });
 }
+
+/** Wraps a store so a test can count the calls a poll makes (every member still runs for real). */
+function counting(store: Store): { store: Store; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(store, {
+    get(target, name, receiver) {
+      const value: unknown = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(name));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store: proxy, calls };
+}
+
+describe('pipeline store traffic and caches', () => {
+  const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, perHostSpacingMs: 0 });
+  const sourceAt = (path: string, id = `traffic${path.replace(/\W/g, '')}`): SourceConfig => ({ id, kind: 'feed', options: {}, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true });
+
+  it('a 304 makes no store call, a changed feed one call (claim and writes together), and fetch times are written in one call later', async () => {
+    const path = '/traffic-1.xml';
+    server.set(path, rss([{ id: 'a', title: 'Seed' }]));
+    const inner = createMemoryStore();
+    const { store, calls } = counting(inner);
+    let clock = Date.parse('2026-11-29T10:00:00Z');
+    const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000, now: () => new Date(clock), stateFlushMs: 60_000 });
+    const source = sourceAt(path);
+    expect((await pipeline.pollSource(source)).outcome).toBe('seeded');
+    expect(calls).toEqual(['getFetchState', 'claimAndCommit']);
+
+    calls.length = 0;
+    clock += 1000;
+    expect((await pipeline.pollSource(source)).outcome).toBe('not-modified');
+    expect(calls).toEqual([]);
+
+    server.set(path, rss([{ id: 'b', title: 'Nvidia ships Rubin GPUs early' }, { id: 'a', title: 'Seed' }]));
+    calls.length = 0;
+    clock += 1000;
+    const changed = await pipeline.pollSource(source);
+    expect(changed).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+    // The rules and the story index are read once per process (then cached), the poll itself is one call.
+    expect(calls).toEqual(['rulesVersion', 'getWatchTerms', 'getWatchTerms', 'getWatchTerms', 'recentStories', 'claimAndCommit']);
+    expect((await inner.dueDeliveries(clock, 10)).map((d) => d.alert.title)).toEqual(['Nvidia ships Rubin GPUs early']);
+
+    server.set(path, rss([{ id: 'c', title: 'AMD wins an OpenAI GPU order' }, { id: 'b', title: 'Nvidia ships Rubin GPUs early' }]));
+    calls.length = 0;
+    clock += 1000;
+    expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+    expect(calls).toEqual(['claimAndCommit']);
+
+    calls.length = 0;
+    clock += 1000;
+    expect((await pipeline.pollSource(source)).outcome).toBe('not-modified');
+    expect(calls).toEqual([]);
+    expect((await inner.getFetchState(source.id)).lastFetchAt).toBe(new Date(clock - 1000).toISOString());
+    clock += 60_000;
+    expect((await pipeline.pollSource(source)).outcome).toBe('not-modified');
+    expect(calls).toEqual(['setFetchStates']);
+    expect((await inner.getFetchState(source.id)).lastFetchAt).toBe(new Date(clock).toISOString());
+  });
+
+  it('sees watch terms added while its rules are cached', async () => {
+    const path = '/traffic-2.xml';
+    server.set(path, rss([{ id: 'a', title: 'Seed' }]));
+    const store = createMemoryStore();
+    const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+    const source = sourceAt(path);
+    await pipeline.pollSource(source);
+    server.set(path, rss([{ id: 'b', title: 'Nvidia ships Rubin GPUs early' }, { id: 'a', title: 'Seed' }]));
+    expect((await pipeline.pollSource(source)).alerts).toBe(1); // markets only: the rules are now cached
+    await store.addWatchTerms('console:nothing', ['lumber']);
+    server.set(path, rss([{ id: 'c', title: 'Lumber prices climb' }, { id: 'b', title: 'Nvidia ships Rubin GPUs early' }, { id: 'a', title: 'Seed' }]));
+    const report = await pipeline.pollSource(source);
+    expect(report).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+    expect((await store.dueDeliveries(Date.now() + 1000, 10)).map((d) => `${d.alert.channel} ${d.alert.title}`).sort()).toEqual([
+      'console:markets Nvidia ships Rubin GPUs early',
+      'console:nothing Lumber prices climb',
+    ]);
+  });
+
+  it('alerts an item once when another process claimed part of the feed first', async () => {
+    const path = '/traffic-3.xml';
+    server.set(path, rss([{ id: 'a', title: 'Seed' }]));
+    const store = createMemoryStore();
+    const one = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+    const two = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+    const source = sourceAt(path);
+    await one.pollSource(source);
+    await two.pollSource(source);
+    server.set(path, rss([{ id: 'b', title: 'Nvidia ships Rubin GPUs early' }, { id: 'a', title: 'Seed' }]));
+    expect(await two.pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+    server.set(path, rss([{ id: 'c', title: 'Bitcoin tops $120,000' }, { id: 'b', title: 'Nvidia ships Rubin GPUs early' }, { id: 'a', title: 'Seed' }]));
+    // `one` last saw only a: it guesses b and c, the store answers c alone, and only c is alerted.
+    expect(await one.pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+    expect((await store.dueDeliveries(Date.now() + 1000, 10)).map((d) => d.alert.title).sort()).toEqual(['Bitcoin tops $120,000', 'Nvidia ships Rubin GPUs early']);
+  });
+
+  it('reads a disabled source state again, so a source enabled from another process is polled', async () => {
+    const path = '/traffic-4.xml';
+    server.set(path, rss([{ id: 'a', title: 'Seed' }]));
+    const store = createMemoryStore();
+    const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+    const source = sourceAt(path);
+    await store.setFetchState(source.id, { ...emptyFetchState(), health: 'disabled', failures: 3, lastError: 'HTTP 404' });
+    expect((await pipeline.pollSource(source)).outcome).toBe('disabled');
+    await store.setFetchState(source.id, { ...(await store.getFetchState(source.id)), health: 'ok', failures: 0 });
+    expect((await pipeline.pollSource(source)).outcome).toBe('seeded');
+  });
+});
 
 describe('SSRF allow-list and source health', () => {
   const localSource = (path: string): SourceConfig => ({ id: 'local', kind: 'feed', options: {}, name: undefined, url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true });

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, PendingDelivery, RecentAlert } from '../../src/domain.js';
-import { createRedisStore } from '../../src/store/redis-store.js';
-import { STORE_DEFAULTS } from '../../src/store/store.js';
+import { CLAIM_RECORD_BYTES, createRedisStore } from '../../src/store/redis-store.js';
+import { emptyFetchState, STORE_DEFAULTS } from '../../src/store/store.js';
 import { storeContract } from '../contract/store.contract.js';
 import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
 
@@ -203,7 +203,8 @@ if (url === '') {
         expect(declared).toEqual([`${prefix}src:{${sourceId}}:seen`, `${prefix}src:{${sourceId}}:seeded`]);
         // Every key the script itself touched (MONITOR shows script commands with source `lua`).
         const touched = claim.fromScripts.map((c) => c.args[1] ?? '').filter((key) => key.startsWith(prefix));
-        expect(touched.length).toBeGreaterThan(5);
+        // EXISTS seeded, TYPE + GET + SET of the claim memory, SET seeded.
+        expect(touched.length).toBeGreaterThanOrEqual(5);
         const slots = new Set([...declared, ...touched].map(calculateSlot));
         expect(slots.size).toBe(1);
         expect([...slots]).toEqual([calculateSlot(sourceId)]);
@@ -236,6 +237,37 @@ if (url === '') {
         ];
         expect(new Set(outboxKeys)).toEqual(new Set([`${prefix}{outbox}`, `${prefix}{outbox}:due`]));
         expect(new Set(outboxKeys.map(calculateSlot)).size).toBe(1);
+      } finally {
+        await deleteKeys(client, prefix);
+        await client.quit();
+      }
+    });
+
+    it('claims and commits a poll in exactly one command', async () => {
+      const client = testRedis();
+      const prefix = testPrefix('store-commit-wire');
+      try {
+        const store = createRedisStore(client, { prefix });
+        await store.claim('feed-1', ['old'], { ttlMs: 60_000, maxKeys: 100 });
+        const commit = (keys: string[], expected: string[]) => ({
+          keys,
+          options: { ttlMs: 60_000, maxKeys: 100 },
+          expected,
+          rulesVersion: 0,
+          state: { ...emptyFetchState(), etag: 'e' },
+          deliveries: expected.map((k, i) => delivery(`d-${k}`, i)),
+          recent: [alert(1)],
+          stories: [{ id: 'st', signature: null, firstAt: 1, reports: [] }],
+          storyTtlMs: 60_000,
+        });
+        await store.claimAndCommit('feed-1', commit(['warm', 'old'], ['warm'])); // loads the script
+        let committed = false;
+        const wire = await onTheWire(client, async () => {
+          committed = (await store.claimAndCommit('feed-1', commit(['new', 'warm', 'old'], ['new']))).committed;
+        });
+        expect(committed).toBe(true);
+        expect(wire.fromClient.map((c) => c.args[0]?.toLowerCase())).toEqual(['evalsha']);
+        expect(await store.outboxSize()).toBe(2);
       } finally {
         await deleteKeys(client, prefix);
         await client.quit();
@@ -294,7 +326,9 @@ if (url === '') {
           const wire = await onTheWire(client, async () => {
             await run();
           });
-          const keys = [...keysOf(wire.fromClient), ...keysOf(wire.fromScripts)].filter((key) => key.startsWith(prefix));
+          // The rules version is bumped by its own command after a watch-list write (one key, its own
+          // slot), like the known-channels set: every other key of the operation shares one slot.
+          const keys = [...keysOf(wire.fromClient), ...keysOf(wire.fromScripts)].filter((key) => key.startsWith(prefix) && key !== `${prefix}rules:version`);
           expect(keys.length, name).toBeGreaterThan(0);
           expect(new Set(keys.map(calculateSlot)).size, `${name}: ${[...new Set(keys)].join(', ')}`).toBe(1);
         }
@@ -340,10 +374,34 @@ if (url === '') {
       try {
         const store = createRedisStore(shared, { prefix });
         await store.claim('feed', Array.from({ length: 50 }, (_, i) => `k${i}`), { ttlMs: 30_000, maxKeys: 20 });
-        expect(await shared.zcard(`${prefix}src:{feed}:seen`)).toBe(20);
+        // 20 records of CLAIM_RECORD_BYTES (8-byte key hash + 6-byte expiry).
+        expect(await shared.strlen(`${prefix}src:{feed}:seen`)).toBe(20 * CLAIM_RECORD_BYTES);
         const pttl = await shared.pttl(`${prefix}src:{feed}:seen`);
         expect(pttl).toBeGreaterThan(0);
         expect(pttl).toBeLessThanOrEqual(30_000);
+      } finally {
+        await deleteKeys(shared, prefix);
+      }
+    });
+
+    it('converts a claim memory of the layout before (a sorted set of raw keys) on its next claim', async () => {
+      const prefix = testPrefix('store-convert');
+      let time = 1_000_000;
+      try {
+        const seen = `${prefix}src:{feed}:seen`;
+        // As the previous version left it: member = item key, score = expiry epoch ms, oldest-seen first.
+        await shared.zadd(seen, time + 500, 'https://example.com/a', time + 1000, 'https://example.com/b', time + 2000, 'https://example.com/c');
+        await shared.set(`${prefix}src:{feed}:seeded`, '1');
+        const store = createRedisStore(shared, { prefix, now: () => time });
+        time += 600; // a has expired
+        const keys = ['https://example.com/a', 'https://example.com/b', 'https://example.com/c', 'https://example.com/d'];
+        expect(await store.claim('feed', keys, { ttlMs: 10_000, maxKeys: 100 })).toEqual({
+          fresh: ['https://example.com/a', 'https://example.com/d'],
+          firstPoll: false,
+        });
+        expect(await shared.type(seen)).toBe('string');
+        expect(await shared.strlen(seen)).toBe(4 * CLAIM_RECORD_BYTES);
+        expect(await store.claim('feed', keys, { ttlMs: 10_000, maxKeys: 100 })).toEqual({ fresh: [], firstPoll: false });
       } finally {
         await deleteKeys(shared, prefix);
       }
@@ -376,8 +434,8 @@ if (url === '') {
         await store.setFetchState('feed', { health: 'ok', nextAttemptAt: undefined, etag: 'e', lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined });
         await store.addWatchTerms('slack:C1', ['nvidia']);
         await store.addRecentAlerts([alert(1)]);
-        // claim: seen + seeded; state; watch terms + the known-channels set; recent.
-        expect(await countKeys(shared, prefix)).toBe(6);
+        // claim: seen + seeded; state; watch terms + the known-channels set + the rules version; recent.
+        expect(await countKeys(shared, prefix)).toBe(7);
         const neighbour = createRedisStore(shared, { prefix: other });
         expect(await neighbour.claim('feed', ['k'], { ttlMs: 60_000, maxKeys: 10 })).toEqual({ fresh: ['k'], firstPoll: true });
         expect(await neighbour.getWatchTerms('slack:C1')).toEqual([]);

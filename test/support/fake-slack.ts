@@ -74,6 +74,12 @@ export interface FakeSlack {
    * (default `chat.postMessage`), `'hooks'` or `'respond'`.
    */
   failNext(failure: FakeFailure, times?: number, route?: string): void;
+  /**
+   * Answers every later call of `route` (default `chat.postMessage`) `ms` late. The call is
+   * accepted (and a post recorded) on arrival, as Slack does: a client killed while it waits has
+   * still posted the message. 0 turns the delay off.
+   */
+  setDelay(ms: number, route?: string): void;
   close(): Promise<void>;
 }
 
@@ -140,7 +146,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const stored = new Map<string, FakeMessage>();
   const roles = new Map<string, FakeRole>();
   const failures = new Map<string, FakeFailure[]>();
+  const delays = new Map<string, number>();
   let ts = 1_700_000_000;
+  const later = (route: string) => {
+    const ms = delays.get(route) ?? 0;
+    return ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  };
 
   const takeFailure = (route: string): FakeFailure | undefined => failures.get(route)?.shift();
 
@@ -178,6 +189,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
             thread_ts: typeof body.thread_ts === 'string' ? body.thread_ts : undefined,
           };
           stored.set(`${message.channel}:${message.ts}`, message);
+          await later(method);
           send(res, 200, { ok: true, channel: body.channel, ts: message.ts, message: { text: body.text } });
           return;
         }
@@ -265,6 +277,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const queue = failures.get(route) ?? [];
       for (let i = 0; i < times; i += 1) queue.push(failure);
       failures.set(route, queue);
+    },
+    setDelay(ms, route = 'chat.postMessage') {
+      delays.set(route, ms);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

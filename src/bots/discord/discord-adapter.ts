@@ -48,6 +48,11 @@ export interface DiscordBot {
   adapter: ChatAdapter;
   /** Logs in to the gateway and registers the commands (a no-op when `listenForCommands` is false). Resolves once ready. */
   start(): Promise<void>;
+  /**
+   * Leaves the gateway but keeps delivering over REST; `start()` may log in again later. Used when
+   * several processes share one token: only the holder of the gateway lease stays connected.
+   */
+  stopListening(): Promise<void>;
   /** Destroys the gateway client and aborts REST requests in flight. */
   close(): Promise<void>;
 }
@@ -229,6 +234,15 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     log.info({ user: readyClient.user.tag }, 'discord gateway ready');
   }
 
+  async function stopListening(): Promise<void> {
+    const c = client;
+    client = undefined;
+    if (c) {
+      await c.destroy();
+      log.info('discord gateway left');
+    }
+  }
+
   async function close(): Promise<void> {
     if (closed) return;
     closed = true;
@@ -238,5 +252,5 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     await client?.destroy();
   }
 
-  return { adapter: { kind: 'discord', deliver, updateStory, deliverDigest, close }, start, close };
+  return { adapter: { kind: 'discord', deliver, updateStory, deliverDigest, close }, start, stopListening, close };
 }

@@ -1,0 +1,67 @@
+// Parent side of the benchmark's feed server: spawns bench/feed-farm-child.ts (its own process,
+// so serving feeds does not count as the bot's CPU) and talks to it over IPC.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export type FarmRequest =
+  | { cmd: 'init'; feeds: number; itemsPerFeed: number; hosts: number }
+  | { cmd: 'advance'; cycle: number; fraction: number }
+  | { cmd: 'renew'; count: number }
+  | { cmd: 'stats' };
+
+export type FarmReply =
+  | { cmd: 'init'; port: number; bytes: number }
+  | { cmd: 'advance'; changed: number; added: number }
+  | { cmd: 'renew'; added: number }
+  | { cmd: 'stats'; full: number; notModified: number };
+
+export interface FeedFarm {
+  /** URL of feed `i` (spread over `hosts` loopback addresses: 127.0.0.1 …). */
+  url(i: number): string;
+  /** Bytes of all feeds as first published. */
+  bytes: number;
+  /** A tenth (`fraction`) of the feeds gains 1–3 items; which tenth depends on `cycle`. */
+  advance(cycle: number, fraction: number): Promise<{ changed: number; added: number }>;
+  /** The first `count` feeds get a full page of new items. */
+  renew(count: number): Promise<{ added: number }>;
+  stats(): Promise<{ full: number; notModified: number }>;
+  close(): Promise<void>;
+}
+
+export async function startFeedFarm(options: { feeds: number; itemsPerFeed: number; hosts: number }): Promise<FeedFarm> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./feed-farm-child.ts', import.meta.url))], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting: Array<(reply: FarmReply) => void> = [];
+  child.on('message', (reply: unknown) => waiting.shift()?.(reply as FarmReply));
+  const ask = <C extends FarmRequest['cmd']>(request: FarmRequest & { cmd: C }) =>
+    new Promise<Extract<FarmReply, { cmd: C }>>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`feed farm exited (${code})`));
+      child.once('exit', onExit);
+      waiting.push((reply) => {
+        child.off('exit', onExit);
+        resolve(reply as Extract<FarmReply, { cmd: C }>);
+      });
+      child.send(request);
+    });
+  const init = await ask({ cmd: 'init', ...options });
+  return {
+    url: (i) => `http://127.0.0.${1 + (i % options.hosts)}:${init.port}/f/${i}.xml`,
+    bytes: init.bytes,
+    advance: async (cycle, fraction) => {
+      const { changed, added } = await ask({ cmd: 'advance', cycle, fraction });
+      return { changed, added };
+    },
+    renew: async (count) => ({ added: (await ask({ cmd: 'renew', count })).added }),
+    stats: async () => {
+      const { full, notModified } = await ask({ cmd: 'stats' });
+      return { full, notModified };
+    },
+    close: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

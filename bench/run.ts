@@ -1,0 +1,653 @@
+// `npm run bench`: the real pipeline and a naive bot, side by side, on the same synthetic feeds.
+//
+//   npm run bench                  2,000 feeds, 5 cycles, the 10,000-source check, /news over 100,000
+//   npm run bench -- --quick       a smoke run (CI): 200 feeds, 2 cycles, small checks
+//   npm run bench -- --feeds 5000  another number of feeds
+//   npm run bench -- --json        machine output on stdout (the results file is always written)
+//
+// What runs (bench/README.md explains every figure): a feed server in its own process with N RSS
+// feeds of 20 items (~1.5 KB each, AI chips / crypto / unrelated, English and French) honouring
+// conditional GET; two private redis-servers on free loopback ports (one per bot, so INFO figures
+// are per bot); the real pipeline (`createPipeline`, the Redis store, the real judging and a
+// recording Slack adapter that renders every alert) and the naive baseline (bench/naive-bot.ts).
+// Each cycle, a tenth of the feeds gains 1–3 items; both bots poll every feed.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import PQueue from 'p-queue';
+import Parser from 'rss-parser';
+import type { ChannelConfig, SourceConfig } from '../src/domain.js';
+import type { ChatAdapter } from '../src/bots/chat-adapter.js';
+import { createCommandHandler } from '../src/bots/commands/command-core.js';
+import { renderSlackAlert, renderSlackDigest } from '../src/bots/slack/render.js';
+import { createLogger } from '../src/log.js';
+import { createDeliverer } from '../src/pipeline/deliver.js';
+import { createPipeline, type PollReport, type PollStage } from '../src/pipeline/poll-source.js';
+import { decodeFeedBytes } from '../src/sources/feed/decode.js';
+import { parseFeed } from '../src/sources/feed/parse-feed.js';
+import { createSafeFetcher, DEFAULT_FETCH_POLICY, type SafeFetcher } from '../src/sources/http/safe-fetch.js';
+import { CLAIM_RECORD_BYTES, createRedisStore } from '../src/store/redis-store.js';
+import { STORE_DEFAULTS } from '../src/store/store.js';
+import type { RecentAlert } from '../src/domain.js';
+import { countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
+import { startFeedFarm, type FeedFarm } from './feed-farm.js';
+import { createNaiveBot, type NaiveAlert } from './naive-bot.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => argv.includes(name);
+const numberArg = (name: string): number | undefined => {
+  const i = argv.indexOf(name);
+  const v = i >= 0 ? Number(argv[i + 1]) : Number.NaN;
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : undefined;
+};
+const quick = flag('--quick');
+const json = flag('--json');
+const scaleChild = flag('--scale-child');
+const FEEDS = numberArg('--feeds') ?? (quick ? 200 : 2000);
+const CYCLES = numberArg('--cycles') ?? (quick ? 2 : 5);
+const ITEMS_PER_FEED = 20;
+const HOSTS = 32;
+/** Polls in flight at once (per-host politeness still applies: 2 per loopback address). */
+const CONCURRENCY = 64;
+const CHANGED_FRACTION = 0.1;
+const ALL_NEW_FEEDS = Math.min(FEEDS, quick ? 20 : 200);
+const SCALE_FEEDS = quick ? 1000 : 10_000;
+const SCALE_INTERVAL_S = 60;
+/** The old-space cap of the second 10,000-source run, MB. */
+const HEAP_CAP_MB = 128;
+const NEWS_ALERTS = quick ? 10_000 : 100_000;
+const NEWS_QUERIES = quick ? 50 : 500;
+const SEEN_TTL_MS = 30 * 86_400_000;
+
+const log = (line: string) => {
+  if (!json) console.log(line);
+  else console.error(line);
+};
+
+// ---------------------------------------------------------------------------------------------
+// The setup both bots share
+
+/** Three channels: both topics; ten watch terms; crypto plus ten terms (one exclusion each). */
+const CHANNELS: ChannelConfig[] = [
+  { id: 'CMARKETS', adapter: 'slack', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
+  { id: 'CDESK', adapter: 'slack', webhookUrl: undefined, topics: [], watch: ['nvidia', 'coreweave', 'tsmc', '"data center"', 'hbm4', 'cerebras', 'groq', 'micron', 'openai', '-gaming'] },
+  { id: 'CCRYPTO', adapter: 'slack', webhookUrl: undefined, topics: ['crypto'], watch: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] },
+];
+
+const sourceOf = (farm: FeedFarm, i: number): SourceConfig => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true });
+
+/**
+ * A Slack adapter that renders every alert as the real one does, and records instead of posting:
+ * how many messages and how many bytes of Block Kit JSON (kept as counts, so the bench does not
+ * hold every message in memory).
+ */
+function recordingAdapter(sent: { messages: number; bytes: number }): ChatAdapter {
+  const record = (message: unknown) => {
+    sent.messages += 1;
+    sent.bytes += JSON.stringify(message).length;
+    return String(sent.messages);
+  };
+  return {
+    kind: 'slack',
+    async deliver(_channel, alert) {
+      return { ok: true, ref: record(renderSlackAlert(alert)) };
+    },
+    async updateStory(_channel, ref, alert) {
+      record(renderSlackAlert(alert));
+      return { ok: true, ref };
+    },
+    async deliverDigest(_channel, alerts, lang, note) {
+      record(renderSlackDigest(alerts, lang, note));
+      return { ok: true };
+    },
+    async close() {},
+  };
+}
+
+/** Time spent per stage, ms. */
+type Stages = Record<'fetch' | 'parse' | 'store' | 'judge' | 'story' | 'format' | 'deliver', number>;
+const emptyStages = (): Stages => ({ fetch: 0, parse: 0, store: 0, judge: 0, story: 0, format: 0, deliver: 0 });
+
+/** A fetcher that times its fetches (the `fetch` stage; the rest of the kind's poll is `parse`). */
+function timedFetcher(inner: SafeFetcher, stages: { current: Stages }): SafeFetcher {
+  return {
+    contact: inner.contact,
+    userAgent: inner.userAgent,
+    close: () => inner.close(),
+    async fetch(url, conditional) {
+      const t0 = performance.now();
+      try {
+        return await inner.fetch(url, conditional);
+      } finally {
+        stages.current.fetch += performance.now() - t0;
+      }
+    },
+  };
+}
+
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+}
+
+const round = (x: number, digits = 2) => Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
+
+// ---------------------------------------------------------------------------------------------
+// The real pipeline
+
+interface CycleResult {
+  /** Polling only (fetch → enqueue). */
+  wallMs: number;
+  cpuS: number;
+  /** Draining the outbox to the recording adapter afterwards (not polling; reported apart). */
+  deliverWallMs: number;
+  deliverCpuS: number;
+  redisCpuS: number;
+  polls: number;
+  outcomes: Record<string, number>;
+  fresh: number;
+  alerts: number;
+  stages: Stages;
+}
+
+async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
+  const client = redisServer.client();
+  // INFO and MEMORY go through their own connection: the pipeline's carries polls only.
+  const infoClient = redisServer.client();
+  const store = createRedisStore(client, { prefix: 'ww:' });
+  const stages = { current: emptyStages() };
+  const fetcher = timedFetcher(
+    createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'], perHostSpacingMs: 0, timeoutMs: 30_000 }),
+    stages,
+  );
+  const onStage = (stage: PollStage, ms: number) => {
+    // The kind's poll is fetch + decode + hash + parse: what is not fetch is parse.
+    if (stage === 'source') stages.current.parse += ms;
+    else stages.current[stage] += ms;
+  };
+  const logger = createLogger({ level: 'silent' });
+  const pipeline = createPipeline({ store, fetcher, logger, channels: CHANNELS, seenTtlMs: SEEN_TTL_MS, onStage });
+  const sent = { messages: 0, bytes: 0 };
+  // The deliverer gets its own connection, so the round trips counted on the pipeline's are polls only.
+  const deliveryClient = redisServer.client();
+  const deliveryStore = createRedisStore(deliveryClient, { prefix: 'ww:' });
+  const deliverer = createDeliverer({ store: deliveryStore, adapters: new Map([['slack', recordingAdapter(sent)]]), channels: CHANNELS, logger, spacingMs: { slack: 0 } });
+  const sources = Array.from({ length: feeds }, (_, i) => sourceOf(farm, i));
+
+  async function cycle(only?: readonly SourceConfig[]): Promise<CycleResult> {
+    stages.current = emptyStages();
+    const queue = new PQueue({ concurrency: CONCURRENCY });
+    const reports: PollReport[] = [];
+    const redisCpu0 = await serverCpuSeconds(infoClient);
+    const cpu0 = cpuSeconds();
+    const t0 = performance.now();
+    await Promise.all((only ?? sources).map((s) => queue.add(async () => void reports.push(await pipeline.pollSource(s)))));
+    const wallMs = performance.now() - t0;
+    const cpuS = cpuSeconds() - cpu0;
+    const d0 = performance.now();
+    const dc0 = cpuSeconds();
+    // Deliver what the cycle enqueued: the recording adapter renders each alert as Slack blocks.
+    for (let i = 0; i < 1000; i++) {
+      const r = await deliverer.drain();
+      if (r.delivered + r.updated + r.held + r.retried + r.dropped === 0) break;
+    }
+    const deliverWallMs = performance.now() - d0;
+    stages.current.deliver += deliverWallMs;
+    const deliverCpuS = cpuSeconds() - dc0;
+    // Parse is what the kind's poll spent beyond its fetch.
+    stages.current.parse = Math.max(0, stages.current.parse - stages.current.fetch);
+    const outcomes: Record<string, number> = {};
+    for (const r of reports) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+    const failed = reports.find((r) => r.outcome === 'failed');
+    if (failed) throw new Error(`poll failed: ${failed.sourceId}: ${failed.error ?? ''}`);
+    return {
+      wallMs,
+      cpuS,
+      deliverWallMs,
+      deliverCpuS,
+      redisCpuS: (await serverCpuSeconds(infoClient)) - redisCpu0,
+      polls: reports.length,
+      outcomes,
+      fresh: reports.reduce((n, r) => n + r.fresh, 0),
+      alerts: reports.reduce((n, r) => n + r.alerts, 0),
+      stages: { ...stages.current },
+    };
+  }
+
+  /** Claim memory on the server: MEMORY USAGE of every source's memory and seeded marker, per remembered item. */
+  async function claimMemory() {
+    const keys = await scanKeys(infoClient, 'ww:src:*');
+    const claimKeys = keys.filter((k) => k.endsWith(':seen') || k.endsWith(':seeded'));
+    const bytes = await memoryUsage(infoClient, claimKeys);
+    let items = 0;
+    for (const key of claimKeys.filter((k) => k.endsWith(':seen'))) items += (await infoClient.strlen(key)) / CLAIM_RECORD_BYTES;
+    return { bytes, items, perItem: bytes / Math.max(1, items) };
+  }
+
+  return { client, infoClient, store, pipeline, cycle, claimMemory, sources, sent, close: async () => {
+    await pipeline.flush();
+    await fetcher.close();
+    client.disconnect();
+    infoClient.disconnect();
+    deliveryClient.disconnect();
+  } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The naive bot
+
+async function createBaseline(redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
+  const client = redisServer.client();
+  const infoClient = redisServer.client();
+  const sent: NaiveAlert[] = [];
+  const bot = createNaiveBot({ redis: client, prefix: 'naive:', channels: CHANNELS, ttlSeconds: SEEN_TTL_MS / 1000, sent });
+  async function cycle(seed = false, only?: number[]): Promise<CycleResult> {
+    const queue = new PQueue({ concurrency: CONCURRENCY });
+    const results: Array<{ items: number; fresh: number; alerts: number }> = [];
+    const redisCpu0 = await serverCpuSeconds(infoClient);
+    const cpu0 = cpuSeconds();
+    const t0 = performance.now();
+    const ids = only ?? Array.from({ length: feeds }, (_, i) => i);
+    await Promise.all(ids.map((i) => queue.add(async () => void results.push(await bot.poll(`f${i}`, farm.url(i), seed)))));
+    const wallMs = performance.now() - t0;
+    const cpuS = cpuSeconds() - cpu0;
+    sent.length = 0; // "delivered": the naive bot formats as it polls
+    return {
+      wallMs,
+      cpuS,
+      deliverWallMs: 0,
+      deliverCpuS: 0,
+      redisCpuS: (await serverCpuSeconds(infoClient)) - redisCpu0,
+      polls: results.length,
+      outcomes: { full: results.length },
+      fresh: results.reduce((n, r) => n + r.fresh, 0),
+      alerts: results.reduce((n, r) => n + r.alerts, 0),
+      stages: emptyStages(),
+    };
+  }
+  async function memory() {
+    const keys = await scanKeys(infoClient, 'naive:*');
+    const bytes = await memoryUsage(infoClient, keys);
+    return { bytes, items: keys.length, perItem: bytes / Math.max(1, keys.length) };
+  }
+  return { client, infoClient, cycle, memory, close: () => {
+    client.disconnect();
+    infoClient.disconnect();
+  } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The 10,000-source check, in a child process of its own (its peak RSS is the pipeline's alone)
+
+async function scaleCheck(feeds: number, cycles: number) {
+  const redisServer = await startBenchRedis();
+  const farm = await startFeedFarm({ feeds, itemsPerFeed: ITEMS_PER_FEED, hosts: HOSTS });
+  try {
+    const bot = await createRealBot(redisServer, farm, feeds);
+    const seed = await bot.cycle();
+    const runs: CycleResult[] = [];
+    for (let c = 1; c <= cycles; c++) {
+      await farm.advance(c, CHANGED_FRACTION);
+      runs.push(await bot.cycle());
+    }
+    const memory = await bot.claimMemory();
+    const used = await usedMemory(bot.infoClient);
+    // What stays once garbage is collected: the pipeline's caches, pools and code.
+    (globalThis as { gc?: () => void }).gc?.();
+    const after = process.memoryUsage();
+    await bot.close();
+    return {
+      rssAfterGcMb: after.rss / 2 ** 20,
+      heapUsedAfterGcMb: after.heapUsed / 2 ** 20,
+      externalAfterGcMb: (after.external + after.arrayBuffers) / 2 ** 20,
+      feeds,
+      seedWallS: seed.wallMs / 1000,
+      cycles: runs.map((r) => ({ wallS: (r.wallMs + r.deliverWallMs) / 1000, cpuS: r.cpuS + r.deliverCpuS, redisCpuS: r.redisCpuS, outcomes: r.outcomes, alerts: r.alerts })),
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      redisUsedMemoryMb: used / 1048576,
+      claimBytesPerItem: memory.perItem,
+    };
+  } finally {
+    await farm.close();
+    await redisServer.stop();
+  }
+}
+
+if (scaleChild) {
+  const result = await scaleCheck(FEEDS, CYCLES);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+async function runScaleChild(feeds: number, cycles: number, nodeFlags: readonly string[] = []): Promise<Awaited<ReturnType<typeof scaleCheck>>> {
+  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--scale-child', '--feeds', String(feeds), '--cycles', String(cycles)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`scale check exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Awaited<ReturnType<typeof scaleCheck>>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// /news over many remembered alerts
+
+async function newsCheck(redisServer: BenchRedis, kept: number) {
+  const client = redisServer.client();
+  const prefix = `news${kept}:`;
+  const store = createRedisStore(client, { prefix, recentAlerts: kept });
+  const topics = [['ai-chips'], ['crypto'], ['ai-chips', 'crypto']] as const;
+  const words = ['Nvidia', 'Bitcoin', 'TSMC', 'Coinbase', 'Ether', 'AMD', 'Solana', 'CoreWeave'];
+  const base = Date.now() - 3 * 86_400_000;
+  const total = NEWS_ALERTS;
+  for (let i = 0; i < total; i += 1000) {
+    const batch: RecentAlert[] = [];
+    for (let j = i; j < Math.min(total, i + 1000); j++) {
+      batch.push({
+        title: `${words[j % words.length] ?? ''} story number ${j} moves markets`,
+        url: `https://example.com/${j}`,
+        source: `Wire ${j % 50}`,
+        sourceId: `f${j % 50}`,
+        published: new Date(base + j * 1000).toISOString(),
+        topics: [...(topics[j % 3] ?? [])],
+        alertedAt: new Date(base + j * 1000).toISOString(),
+        channels: [`slack:${CHANNELS[j % 3]?.id ?? 'C'}`],
+      });
+    }
+    await store.addRecentAlerts(batch);
+  }
+  const remembered = await client.llen(`${prefix}recent`);
+  const bytes = await memoryUsage(client, [`${prefix}recent`]);
+  const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'] });
+  const handle = createCommandHandler({
+    store,
+    logger: createLogger({ level: 'silent' }),
+    channels: CHANNELS,
+    sources: [],
+    fetcher,
+    minIntervalMs: 60_000,
+    market: { provider: 'binance', baseUrl: 'http://127.0.0.1:9/' },
+  });
+  const queries = ['', 'nvidia', 'bitcoin since:24h', 'coreweave', 'no such words at all'];
+  const times: number[] = [];
+  for (let i = 0; i < NEWS_QUERIES; i++) {
+    const t0 = performance.now();
+    const reply = await handle({ name: 'news', args: queries[i % queries.length] ?? '', channel: 'slack:CMARKETS', user: 'U1', canManage: false });
+    times.push(performance.now() - t0);
+    if (!reply.text) throw new Error('/news gave no answer');
+  }
+  await fetcher.close();
+  client.disconnect();
+  return { asked: total, remembered, redisBytes: bytes, p50Ms: percentile(times, 50), p99Ms: percentile(times, 99) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// bench/relevance.ts (10 vs 10,000 watch terms), reused as it is
+
+async function relevanceCheck(): Promise<{ ns10: number; ns10k: number; naive10k: number } | { error: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./relevance.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) return { error: `bench/relevance.ts exited with ${code}` };
+  // Rows are `step  ns/item  note`, columns separated by two spaces or more.
+  const row = (label: RegExp) => Number(out.split('\n').find((l) => label.test(l))?.split(/\s{2,}/)[1] ?? Number.NaN);
+  return {
+    ns10: row(/^itemTokens \+ decideAll, 10 terms/),
+    ns10k: row(/^itemTokens \+ decideAll, 10000 terms/),
+    naive10k: row(/^naive: one RegExp per term, 10000 terms/),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+const started = new Date();
+log(`wirewatch bench: ${FEEDS} feeds × ${ITEMS_PER_FEED} items, ${CYCLES} cycles, ${Math.round(CHANGED_FRACTION * 100)} % of feeds changed per cycle${quick ? ' (quick)' : ''}`);
+const redisReal = await startBenchRedis();
+const redisNaive = await startBenchRedis();
+const farm = await startFeedFarm({ feeds: FEEDS, itemsPerFeed: ITEMS_PER_FEED, hosts: HOSTS });
+let rssPeak = 0;
+const sampleRss = () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss));
+try {
+  log(`feeds: ${(farm.bytes / 1e6).toFixed(1)} MB served from ${HOSTS} loopback addresses`);
+  const real = await createRealBot(redisReal, farm, FEEDS);
+  const naive = await createBaseline(redisNaive, farm, FEEDS);
+  const realMem0 = await usedMemory(real.infoClient);
+  const naiveMem0 = await usedMemory(naive.infoClient);
+
+  // Cycle 0 seeds both (first poll: remember, alert nothing).
+  const rssTimer = setInterval(sampleRss, 50);
+  const seedReal = await real.cycle();
+  const seedNaive = await naive.cycle(true);
+  log(`seed: pipeline ${(seedReal.wallMs / 1000).toFixed(2)} s, naive ${(seedNaive.wallMs / 1000).toFixed(2)} s`);
+
+  const realRuns: CycleResult[] = [];
+  const naiveRuns: CycleResult[] = [];
+  for (let c = 1; c <= CYCLES; c++) {
+    const { changed, added } = await farm.advance(c, CHANGED_FRACTION);
+    const r = await real.cycle();
+    const n = await naive.cycle();
+    realRuns.push(r);
+    naiveRuns.push(n);
+    log(
+      `cycle ${c}: ${changed} feeds changed (+${added} items) — pipeline ${r.wallMs.toFixed(0)} ms wall, ${r.cpuS.toFixed(2)} s CPU, ${r.alerts} alerts ${JSON.stringify(r.outcomes)}; naive ${n.wallMs.toFixed(0)} ms, ${n.cpuS.toFixed(2)} s CPU, ${n.alerts} alerts`,
+    );
+  }
+  clearInterval(rssTimer);
+
+  // Round trips, counted with MONITOR on each bot's own server: a cycle where nothing changed
+  // (every poll a 304), then a cycle where a tenth changed.
+  const allSame = await countRoundTrips(redisReal, real.client, async () => void (await real.cycle()));
+  const advanced = await farm.advance(CYCLES + 1, CHANGED_FRACTION);
+  let changedCycle: CycleResult | undefined;
+  const someChanged = await countRoundTrips(redisReal, real.client, async () => {
+    changedCycle = await real.cycle();
+  });
+  const naiveWire = await countRoundTrips(redisNaive, naive.client, async () => void (await naive.cycle()));
+  const polls304 = allSame.commands;
+
+  // Memory per remembered item.
+  const realClaim = await real.claimMemory();
+  const naiveMem = await naive.memory();
+  const realUsed = (await usedMemory(real.infoClient)) - realMem0;
+  const naiveUsed = (await usedMemory(naive.infoClient)) - naiveMem0;
+
+  // All-new feeds: a page of items never seen on ALL_NEW_FEEDS feeds; the parser alone on the same bytes.
+  const { added: allNewItems } = await farm.renew(ALL_NEW_FEEDS);
+  const allNewReal = await real.cycle(real.sources.slice(0, ALL_NEW_FEEDS));
+  const allNewNaive = await naive.cycle(false, Array.from({ length: ALL_NEW_FEEDS }, (_, i) => i));
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < ALL_NEW_FEEDS; i++) bodies.push(Buffer.from(await (await fetch(farm.url(i))).arrayBuffer()));
+  const parseOnce = () => {
+    let items = 0;
+    bodies.forEach((b, i) => (items += parseFeed(decodeFeedBytes(b, 'application/rss+xml; charset=utf-8'), { sourceId: `f${i}`, url: farm.url(i) }).items.length));
+    return items;
+  };
+  parseOnce();
+  const p0 = performance.now();
+  let parsedItems = 0;
+  let passes = 0;
+  while (performance.now() - p0 < (quick ? 300 : 2000) || passes < 2) {
+    parsedItems += parseOnce();
+    passes += 1;
+  }
+  const parserItemsPerS = parsedItems / ((performance.now() - p0) / 1000);
+  const rss = new Parser();
+  const texts = bodies.map((b) => b.toString('utf8'));
+  const r0 = performance.now();
+  let rssItems = 0;
+  for (const t of texts) rssItems += (await rss.parseString(t)).items.length;
+  const rssParserItemsPerS = rssItems / ((performance.now() - r0) / 1000);
+
+  await real.close();
+  naive.close();
+
+  // /news with the product's cap and with the store option raised to NEWS_ALERTS.
+  const newsDefault = await newsCheck(redisReal, STORE_DEFAULTS.recentAlerts);
+  const newsRaised = await newsCheck(redisReal, NEWS_ALERTS);
+  const relevance = await relevanceCheck();
+  const scale = await runScaleChild(SCALE_FEEDS, quick ? 2 : 3);
+  // The same with V8's old space capped, as a deployment would run it: the default lets garbage
+  // pile up to several times the live heap before collecting it.
+  const scaleCapped = quick ? undefined : await runScaleChild(SCALE_FEEDS, 2, [`--max-old-space-size=${HEAP_CAP_MB}`]);
+
+  // -------------------------------------------------------------------------------------------
+  // Figures
+
+  const sum = (runs: CycleResult[], f: (r: CycleResult) => number) => runs.reduce((n, r) => n + f(r), 0);
+  const per1000 = (runs: CycleResult[]) => (sum(runs, (r) => r.cpuS) / sum(runs, (r) => r.polls)) * 1000;
+  const stagesOf = (runs: CycleResult[]) => {
+    const out = emptyStages();
+    for (const r of runs) for (const k of Object.keys(out) as Array<keyof Stages>) out[k] += r.stages[k] / runs.length;
+    return out;
+  };
+  const changedPolls = changedCycle ? (changedCycle.outcomes.polled ?? 0) : 0;
+  const realCpu1000 = per1000(realRuns);
+  const naiveCpu1000 = per1000(naiveRuns);
+  const allNewItemsPerS = allNewReal.fresh / (allNewReal.wallMs / 1000);
+  const naiveAllNewItemsPerS = allNewNaive.fresh / (allNewNaive.wallMs / 1000);
+  const scaleWorst = scale.cycles.reduce((m, c) => Math.max(m, c.wallS), 0);
+  const scaleCpuShare = Math.max(...scale.cycles.map((c) => (c.cpuS + c.redisCpuS) / (SCALE_INTERVAL_S * cpus().length)));
+  const rt304 = allSame.roundTrips / Math.max(1, FEEDS);
+  // The batched fetch-time writes (MSET, one per flush for every source) are reported apart.
+  const rtChangedPoll = (someChanged.roundTrips - (someChanged.commands.get('mset') ?? 0)) / Math.max(1, changedPolls);
+  const naiveRt = naiveWire.roundTrips / FEEDS;
+
+  type Check = { target: string; value: string; ok: boolean; miss?: string };
+  const checks: Check[] = [];
+  const check = (target: string, value: string, ok: boolean, miss: string) => checks.push({ target, value, ok, ...(ok ? {} : { miss }) });
+  const cpuRatio = naiveCpu1000 / realCpu1000;
+  check('CPU per 1,000 polls ≥10× lower than naive', `${cpuRatio.toFixed(1)}× lower`, cpuRatio >= 10, `${(10 / cpuRatio).toFixed(2)}× short of 10×`);
+  const e2eRatio = allNewItemsPerS / parserItemsPerS;
+  check('all-new items/s ≥0.8× the parser alone', `${e2eRatio.toFixed(2)}×`, e2eRatio >= 0.8, `${((0.8 - e2eRatio) * 100).toFixed(0)} points under 0.8×`);
+  check('≤1 Redis round trip per changed feed poll', `${rtChangedPoll.toFixed(2)}`, rtChangedPoll <= 1, `${(rtChangedPoll - 1).toFixed(2)} over`);
+  check('0 Redis round trips for a 304', `${rt304.toFixed(4)} (${polls304.get('mset') ?? 0} batched fetch-time writes)`, (allSame.roundTrips - (polls304.get('mset') ?? 0)) === 0, `${allSame.roundTrips} round trips in ${FEEDS} polls`);
+  check('≤48 bytes of Redis per remembered item', `${realClaim.perItem.toFixed(1)} B`, realClaim.perItem <= 48, `${(realClaim.perItem - 48).toFixed(1)} B over`);
+  check(`${SCALE_FEEDS.toLocaleString('en')} sources at ${SCALE_INTERVAL_S} s: cycle well inside the interval`, `worst cycle ${scaleWorst.toFixed(1)} s`, scaleWorst < SCALE_INTERVAL_S / 2, `${(scaleWorst - SCALE_INTERVAL_S / 2).toFixed(1)} s over half the interval`);
+  check(`${SCALE_FEEDS.toLocaleString('en')} sources: less than half the machine`, `${(scaleCpuShare * 100).toFixed(1)} % of ${cpus().length} cores (bot + Redis)`, scaleCpuShare < 0.5, `${((scaleCpuShare - 0.5) * 100).toFixed(1)} points over 50 %`);
+  check(
+    `${SCALE_FEEDS.toLocaleString('en')} sources: peak RSS ≤250 MB`,
+    `${scale.peakRssMb.toFixed(0)} MB with Node's defaults (live heap after GC ${scale.heapUsedAfterGcMb.toFixed(0)} MB)${scaleCapped ? `; ${scaleCapped.peakRssMb.toFixed(0)} MB with --max-old-space-size=${HEAP_CAP_MB}` : ''}`,
+    scale.peakRssMb <= 250,
+    `${(scale.peakRssMb - 250).toFixed(0)} MB over with Node's defaults${scaleCapped ? (scaleCapped.peakRssMb <= 250 ? `; met with --max-old-space-size=${HEAP_CAP_MB}` : `; ${(scaleCapped.peakRssMb - 250).toFixed(0)} MB over even with --max-old-space-size=${HEAP_CAP_MB}`) : ''}`,
+  );
+  check(
+    `/news over ${NEWS_ALERTS.toLocaleString('en')} remembered alerts: p99 ≤50 ms`,
+    `p99 ${newsRaised.p99Ms.toFixed(1)} ms (store kept ${newsRaised.remembered.toLocaleString('en')}; /news scans the newest 500)`,
+    newsRaised.p99Ms <= 50 && newsRaised.remembered >= NEWS_ALERTS,
+    newsRaised.remembered < NEWS_ALERTS ? `only ${newsRaised.remembered} kept` : `${(newsRaised.p99Ms - 50).toFixed(1)} ms over`,
+  );
+  if ('error' in relevance) check('10,000 watch terms ≈ 10 per item', relevance.error, false, relevance.error);
+  else {
+    const ratio = relevance.ns10k / relevance.ns10;
+    check('10,000 watch terms cost about the same per item as 10', `${(ratio).toFixed(2)}× (${relevance.ns10} → ${relevance.ns10k} ns/item)`, ratio <= 1.5, `${ratio.toFixed(2)}× the cost of 10`);
+  }
+
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  const result = {
+    date: started.toISOString(),
+    command: `npm run bench --${quick ? ' --quick' : ''}${numberArg('--feeds') ? ` --feeds ${FEEDS}` : ''}`,
+    machine,
+    setup: { feeds: FEEDS, itemsPerFeed: ITEMS_PER_FEED, cycles: CYCLES, changedFraction: CHANGED_FRACTION, concurrency: CONCURRENCY, hosts: HOSTS, channels: CHANNELS.length },
+    pipeline: {
+      cpuSecondsPer1000Polls: round(realCpu1000, 3),
+      wallMsPerCycle: round(sum(realRuns, (r) => r.wallMs) / realRuns.length, 0),
+      deliverWallMsPerCycle: round(sum(realRuns, (r) => r.deliverWallMs) / realRuns.length, 0),
+      deliverCpuSecondsPerCycle: round(sum(realRuns, (r) => r.deliverCpuS) / realRuns.length, 3),
+      redisCpuSecondsPerCycle: round(sum(realRuns, (r) => r.redisCpuS) / realRuns.length, 3),
+      allNewItemsPerS: round(allNewItemsPerS, 0),
+      roundTripsPer304Poll: round(rt304, 4),
+      roundTripsPerChangedPoll: round(rtChangedPoll, 3),
+      changedPollsCounted: changedPolls,
+      feedsChangedInCountedCycle: advanced.changed,
+      commands304Cycle: Object.fromEntries(allSame.commands),
+      commandsChangedCycle: Object.fromEntries(someChanged.commands),
+      redisBytesPerRememberedItem: round(realClaim.perItem, 1),
+      rememberedItems: realClaim.items,
+      redisUsedMemoryDeltaPerItem: round(realUsed / Math.max(1, realClaim.items), 1),
+      peakRssMb: round(rssPeak / 2 ** 20, 0),
+      stagesMsPerCycle: Object.fromEntries(Object.entries(stagesOf(realRuns)).map(([k, v]) => [k, round(v, 1)])),
+      allNewStagesMs: Object.fromEntries(Object.entries(allNewReal.stages).map(([k, v]) => [k, round(v, 1)])),
+      allNewCpuS: round(allNewReal.cpuS, 2),
+      allNewUsPerItem: {
+        total: round((allNewReal.cpuS * 1e6) / Math.max(1, allNewReal.fresh), 0),
+        parse: round((allNewReal.stages.parse * 1000) / Math.max(1, allNewReal.fresh), 0),
+        judge: round((allNewReal.stages.judge * 1000) / Math.max(1, allNewReal.fresh), 0),
+        story: round((allNewReal.stages.story * 1000) / Math.max(1, allNewReal.fresh), 0),
+        format: round((allNewReal.stages.format * 1000) / Math.max(1, allNewReal.fresh), 0),
+        parserAlone: round(1e6 / parserItemsPerS, 0),
+      },
+      alertsPerCycle: round(sum(realRuns, (r) => r.alerts) / realRuns.length, 1),
+    },
+    naive: {
+      cpuSecondsPer1000Polls: round(naiveCpu1000, 3),
+      wallMsPerCycle: round(sum(naiveRuns, (r) => r.wallMs) / naiveRuns.length, 0),
+      redisCpuSecondsPerCycle: round(sum(naiveRuns, (r) => r.redisCpuS) / naiveRuns.length, 3),
+      allNewItemsPerS: round(naiveAllNewItemsPerS, 0),
+      roundTripsPerPoll: round(naiveRt, 2),
+      redisBytesPerRememberedItem: round(naiveMem.perItem, 1),
+      rememberedItems: naiveMem.items,
+      redisUsedMemoryDeltaPerItem: round(naiveUsed / Math.max(1, naiveMem.items), 1),
+      alertsPerCycle: round(sum(naiveRuns, (r) => r.alerts) / naiveRuns.length, 1),
+    },
+    parser: { wirewatchItemsPerS: round(parserItemsPerS, 0), rssParserItemsPerS: round(rssParserItemsPerS, 0), items: allNewItems },
+    scale: { ...scale, intervalS: SCALE_INTERVAL_S, cpuShareOfMachine: round(scaleCpuShare, 3) },
+    scaleWithHeapCap: scaleCapped ? { ...scaleCapped, nodeFlags: [`--max-old-space-size=${HEAP_CAP_MB}`] } : null,
+    news: {
+      note: `The store keeps STORE_DEFAULTS.recentAlerts = ${STORE_DEFAULTS.recentAlerts} alerts by default and /news scans the newest 500 (src/bots/commands/news.ts). Measured with the default cap, and with the Redis store's recentAlerts option raised to ${NEWS_ALERTS.toLocaleString('en')} (the list is kept, /news still reads 500 of it).`,
+      defaultCap: newsDefault,
+      raisedCap: newsRaised,
+    },
+    relevance,
+    checks,
+  };
+
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/${started.toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`, import.meta.url);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const p = result.pipeline;
+    const n = result.naive;
+    const rows: Array<[string, string, string, string]> = [
+      ['', 'wirewatch', 'naive', 'parser alone'],
+      ['CPU s per 1,000 polls', String(p.cpuSecondsPer1000Polls), String(n.cpuSecondsPer1000Polls), '–'],
+      ['wall per cycle (polling)', `${p.wallMsPerCycle} ms`, `${n.wallMsPerCycle} ms`, '–'],
+      ['delivery after a cycle', `${p.deliverWallMsPerCycle} ms, ${p.deliverCpuSecondsPerCycle} s CPU`, '(inline)', '–'],
+      ['Redis CPU per cycle', `${p.redisCpuSecondsPerCycle} s`, `${n.redisCpuSecondsPerCycle} s`, '–'],
+      ['items/s, all-new feeds', String(p.allNewItemsPerS), String(n.allNewItemsPerS), `${result.parser.wirewatchItemsPerS} (rss-parser ${result.parser.rssParserItemsPerS})`],
+      ['Redis round trips / poll', `${p.roundTripsPer304Poll} (304), ${p.roundTripsPerChangedPoll} (changed)`, String(n.roundTripsPerPoll), '–'],
+      ['Redis bytes / remembered item', String(p.redisBytesPerRememberedItem), String(n.redisBytesPerRememberedItem), '–'],
+      ['peak RSS', `${p.peakRssMb} MB`, '(same process)', '–'],
+      ['alerts per cycle', String(p.alertsPerCycle), String(n.alertsPerCycle), '–'],
+    ];
+    const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
+    console.log('');
+    for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  '));
+    console.log(`\nstages, ms per cycle (fetch and store: wall time summed over concurrent polls, waiting included; parse, judge, story, format: CPU): ${JSON.stringify(p.stagesMsPerCycle)}`);
+    console.log(`all-new feeds, CPU µs per item: ${JSON.stringify(p.allNewUsPerItem)}`);
+    if (scaleCapped) console.log(`${SCALE_FEEDS} sources with --max-old-space-size=${HEAP_CAP_MB}: cycles ${scaleCapped.cycles.map((c) => `${c.wallS.toFixed(1)} s wall / ${c.cpuS.toFixed(1)} s CPU`).join(', ')}; peak RSS ${scaleCapped.peakRssMb.toFixed(0)} MB`);
+    console.log(`${SCALE_FEEDS} sources: cycles ${scale.cycles.map((c) => `${c.wallS.toFixed(1)} s wall / ${c.cpuS.toFixed(1)} s CPU + ${c.redisCpuS.toFixed(1)} s Redis`).join(', ')}; peak RSS ${scale.peakRssMb.toFixed(0)} MB`);
+    console.log(`/news: default cap ${newsDefault.remembered} kept, p99 ${newsDefault.p99Ms.toFixed(1)} ms; raised cap ${newsRaised.remembered} kept (${(newsRaised.redisBytes / 1e6).toFixed(1)} MB in Redis), p99 ${newsRaised.p99Ms.toFixed(1)} ms`);
+    console.log(`note: ${result.news.note}`);
+    console.log('\ntargets:');
+    for (const c of checks) console.log(`  ${c.ok ? 'met   ' : 'MISSED'}  ${c.target}: ${c.value}${c.miss ? ` — ${c.miss}` : ''}`);
+    console.log(`\nmachine: ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, node ${machine.node}; results: ${fileURLToPath(file)}`);
+  }
+} finally {
+  await farm.close();
+  await redisReal.stop();
+  await redisNaive.stop();
+}
+process.exit(0);
