@@ -18,6 +18,8 @@ export interface RecordedRequest {
 
 /** A message posted to `POST /channels/:id/messages`. */
 export interface RecordedMessage {
+  /** Epoch ms when the post arrived. */
+  at: number;
   channelId: string;
   body: Record<string, unknown>;
 }
@@ -312,7 +314,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         sendFailure(res, failure);
         return;
       }
-      messages.push({ channelId: s1, body: record });
+      messages.push({ at: Date.now(), channelId: s1, body: record });
       const reference = record['message_reference'] as Record<string, unknown> | undefined;
       const message = messageObject(s1, record, reference ? { message_reference: reference, type: 19 } : {});
       stored.set(String(message['id']), message);

@@ -17,6 +17,8 @@ export type FakeFailure =
 
 /** One Web API call as received. */
 export interface FakeApiCall {
+  /** Epoch ms when the call arrived. */
+  at: number;
   method: string;
   body: Record<string, unknown>;
   authorization: string | undefined;
@@ -168,7 +170,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (api?.[1]) {
         const method = api[1];
         const body = parseBody(raw, contentType);
-        calls.push({ method, body, authorization: req.headers.authorization, contentType });
+        calls.push({ at: Date.now(), method, body, authorization: req.headers.authorization, contentType });
         const failure = takeFailure(method);
         if (failure) {
           sendFailure(res, failure, true);
