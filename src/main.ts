@@ -311,6 +311,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       for (const t of timers) clearInterval(t);
       await scheduler?.stop();
       await Promise.allSettled([...drains]);
+      // Fetch times of unchanged feeds are written in batches: write the last batch before leaving.
+      await pipeline.flush().catch((err: unknown) => logger.warn({ err: describeError(err) }, 'could not write the last fetch times'));
       await gatewayLease?.stop();
       await ops?.close();
       await Promise.allSettled([slack?.close(), discord?.close(), ...[...adapters.values()].map((a) => a.close())]);
