@@ -3,10 +3,10 @@
 // test/support/global-setup.ts does for the tests.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort, waitForRedis } from '../test/support/redis-server.js';
 
 export interface BenchRedis {
   url: string;
@@ -17,17 +17,6 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startBenchRedis(): Promise<BenchRedis> {
   const port = await freePort();
@@ -38,21 +27,7 @@ export async function startBenchRedis(): Promise<BenchRedis> {
     proc.once('spawn', () => resolve());
   });
   const url = `redis://127.0.0.1:${port}`;
-  const until = Date.now() + 5000;
-  for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (err) {
-      probe.disconnect();
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  await waitForRedis(url, 5000);
   return {
     url,
     pid: proc.pid ?? 0,

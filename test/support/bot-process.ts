@@ -8,10 +8,12 @@
 // code, started in about a second.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, waitForRedis } from './redis-server.js';
+
+export { freePort };
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -61,17 +63,6 @@ export const BASE_ENV = {
 } as const;
 
 /** A free TCP port on 127.0.0.1 (listen on 0, close). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 let bundled: Promise<string> | undefined;
 
@@ -237,24 +228,8 @@ export async function privateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wirewatch-faults-redis-'));
   let proc: ChildProcess | undefined;
-  const ping = async (deadlineMs: number) => {
-    const { Redis } = await import('ioredis');
-    const until = Date.now() + deadlineMs;
-    for (;;) {
-      const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.ping();
-        client.disconnect();
-        return;
-      } catch (err) {
-        client.disconnect();
-        if (Date.now() > until) throw err;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    }
-  };
+  const ping = (deadlineMs: number) => waitForRedis(`redis://127.0.0.1:${port}`, deadlineMs);
+
   const server: PrivateRedis = {
     port,
     url: `redis://127.0.0.1:${port}`,

@@ -2,11 +2,10 @@
 // is given. Never touches the shared Redis on 6379. With CI=true and no Redis, the run fails.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { freePort, waitForRedis } from './redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,35 +14,7 @@ declare module 'vitest' {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForPing(url: string, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined); // connection refused while the server starts: expected
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return;
-    } catch (err) {
-      client.disconnect();
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 let child: ChildProcess | undefined;
 let dir: string | undefined;
@@ -68,7 +39,7 @@ export async function setup(project: TestProject): Promise<void> {
   const url = `redis://127.0.0.1:${port}`;
   if (spawned) {
     try {
-      await waitForPing(url, 5000);
+      await waitForRedis(url, 5000);
       project.provide('redisUrl', url);
       return;
     } catch {
