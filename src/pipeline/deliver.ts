@@ -64,6 +64,18 @@ export const DEFAULT_SPACING_MS = {
   'discord-webhook': 1000,
 } as const satisfies Record<AdapterKind, number>;
 
+/**
+ * Least time between two requests to one platform in all, in ms: Discord allows 50 requests a
+ * second per bot. Short, so it is waited inline rather than rescheduled.
+ */
+export const GLOBAL_SPACING_MS = {
+  console: 0,
+  slack: 0,
+  'slack-webhook': 0,
+  discord: 20,
+  'discord-webhook': 20,
+} as const satisfies Record<AdapterKind, number>;
+
 const BATCH = 50;
 const HOUR = 3_600_000;
 /** How long a delivery record is kept: longer than any redelivery, as long as a story lives. */
@@ -94,6 +106,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const leaseMs = options.leaseMs ?? 60_000;
   const configured = new Map<ChannelKey, ChannelConfig>(options.channels.map((c) => [`${c.adapter}:${c.id}`, c]));
   const lastSent = new Map<ChannelKey, number>();
+  const lastPlatformCall = new Map<AdapterKind, number>();
+
+  /** Waits until the platform's global spacing allows another request (at most a few ms). */
+  async function platformTurn(adapter: AdapterKind): Promise<void> {
+    const wait = (lastPlatformCall.get(adapter) ?? 0) + GLOBAL_SPACING_MS[adapter] - now();
+    if (wait > 0) await sleep(wait);
+  }
   let running: Promise<DrainReport> | undefined;
 
   /** A channel from the config, or one known from chat on a platform this process serves. */
@@ -123,6 +142,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
 
   async function send(channel: ChannelConfig, adapter: ChatAdapter, d: PendingDelivery): Promise<{ outcome: DeliveryOutcome; update: boolean }> {
     const storyRef = d.alert.storyId ? await store.getMessage(recordKeys.story(d.alert.channel, d.alert.storyId)) : undefined;
+    await platformTurn(channel.adapter);
     const started = performance.now();
     let outcome: DeliveryOutcome;
     try {
@@ -130,6 +150,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     } catch (err) {
       outcome = { ok: false, reason: 'unavailable', retryable: true, message: describeError(err) };
     }
+    lastPlatformCall.set(channel.adapter, now());
     options.onDelivery?.(channel.adapter, outcome, (performance.now() - started) / 1000);
     return { outcome, update: Boolean(storyRef) };
   }
@@ -169,6 +190,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     }
     lastSent.set(key, t);
     const { outcome, update } = await send(channel, adapter, d);
+    // Spacing counts from the platform's answer: the next message then arrives at least the
+    // spacing after this one did, however slow this one was on the way.
+    lastSent.set(key, now());
     if (outcome.ok) {
       if (outcome.ref) {
         await store.recordMessage(recordKeys.sent(d.alert.id), outcome.ref, RECORD_TTL_MS);
@@ -210,7 +234,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     // Entries put back only to wait for their channel's turn: the drain waits for them.
     const paced = new Map<string, number>();
     for (let round = 0; round < 10_000; round++) {
-      const due = await store.leaseDeliveries(now(), BATCH, leaseMs);
+      const leasedAt = now();
+      const due = await store.leaseDeliveries(leasedAt, BATCH, leaseMs);
       for (const d of due) {
         try {
           await deliverOne(d, await settingsOf(d.alert.channel), report, paced);
@@ -223,7 +248,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       if (due.length > 0) continue;
       // Nothing due now: wait for paced entries that come due within a moment.
       // One that came due but was not leased here was taken by another worker: stop waiting for it.
-      for (const [id, at] of paced) if (at <= now()) paced.delete(id);
+      for (const [id, at] of paced) if (at <= leasedAt) paced.delete(id);
       const soonest = paced.size > 0 ? Math.min(...paced.values()) : undefined;
       if (soonest === undefined || now() - started > (options.maxDrainMs ?? 30_000)) break;
       await sleep(Math.max(0, soonest - now()));
@@ -258,12 +283,14 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       if (alerts.length === 0) continue;
       const note = held > alerts.length ? `${held - alerts.length} older alerts were dropped: a digest holds at most ${alerts.length}` : undefined;
       let outcome: DeliveryOutcome;
+      await platformTurn(channel.adapter);
       const started = performance.now();
       try {
         outcome = await adapter.deliverDigest(channel, alerts, settings.lang, note);
       } catch (err) {
         outcome = { ok: false, reason: 'unavailable', retryable: true, message: describeError(err) };
       }
+      lastPlatformCall.set(channel.adapter, now());
       options.onDelivery?.(channel.adapter, outcome, (performance.now() - started) / 1000);
       if (!outcome.ok) {
         // Nothing is dropped: the alerts go back for the next attempt.
