@@ -107,6 +107,29 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
   const configured = new Map<ChannelKey, ChannelConfig>(options.channels.map((c) => [`${c.adapter}:${c.id}`, c]));
   const lastSent = new Map<ChannelKey, number>();
   const lastPlatformCall = new Map<AdapterKind, number>();
+  /**
+   * Messages the platform accepted whose record or ack has not reached the store yet (alert id →
+   * platform ref). If the store fails at that moment, the lease brings the entry back and this
+   * process records it instead of posting it again. Bounded; only a crash of the process loses it.
+   */
+  const accepted = new Map<string, string>();
+  const ACCEPTED_MAX = 10_000;
+
+  function rememberAccepted(alertId: string, ref: string): void {
+    if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.keys().next().value ?? '');
+    accepted.set(alertId, ref);
+  }
+
+  /** Writes the delivery records and acks; forgets the in-memory copy once the store has it. */
+  async function commitAccepted(d: PendingDelivery, ref: string, update: boolean): Promise<void> {
+    if (ref) {
+      await store.recordMessage(recordKeys.sent(d.alert.id), ref, RECORD_TTL_MS);
+      if (d.alert.storyId && !update) await store.recordMessage(recordKeys.story(d.alert.channel, d.alert.storyId), ref, RECORD_TTL_MS);
+    }
+    await store.countSent(d.alert.channel, now(), HOUR, true);
+    await store.ackDelivery(d.alert.id);
+    accepted.delete(d.alert.id);
+  }
 
   /** Waits until the platform's global spacing allows another request (at most a few ms). */
   async function platformTurn(adapter: AdapterKind): Promise<void> {
@@ -163,6 +186,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const channel = resolveChannel(key);
     const adapter = channel ? adapters.get(channel.adapter) : undefined;
     if (!channel || !adapter) return giveUp(d, `channel ${key} is not configured (or its adapter is not running)`, report);
+    const acceptedRef = accepted.get(d.alert.id);
+    if (acceptedRef !== undefined) {
+      // Accepted by the platform while the store was unreachable: record it now instead of posting again.
+      await commitAccepted(d, acceptedRef, false);
+      report.delivered += 1;
+      return;
+    }
     if (await store.getMessage(recordKeys.sent(d.alert.id))) {
       // Sent before a crash that came before the ack: recognised, not posted twice.
       await store.ackDelivery(d.alert.id);
@@ -194,12 +224,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     // spacing after this one did, however slow this one was on the way.
     lastSent.set(key, now());
     if (outcome.ok) {
-      if (outcome.ref) {
-        await store.recordMessage(recordKeys.sent(d.alert.id), outcome.ref, RECORD_TTL_MS);
-        if (d.alert.storyId && !update) await store.recordMessage(recordKeys.story(key, d.alert.storyId), outcome.ref, RECORD_TTL_MS);
-      }
-      await store.countSent(key, now(), HOUR, true);
-      await store.ackDelivery(d.alert.id);
+      rememberAccepted(d.alert.id, outcome.ref ?? '');
+      await commitAccepted(d, outcome.ref ?? '', update);
       if (update) report.updated += 1;
       else report.delivered += 1;
       return;

@@ -154,4 +154,23 @@ describe('deliverer policies', () => {
     expect(printed[0]).toContain('Bitcoin story 1');
     expect(await store.outboxSize()).toBe(0);
   });
+
+  it('a store outage right after the platform accepted a message does not post it twice', async () => {
+    let clock = T0;
+    const real = createMemoryStore({ now: () => clock });
+    let failRecords = 1;
+    // The store answers everything but the first delivery record, as if Redis went away at that instant.
+    const store = { ...real, recordMessage: (key: string, ref: string, ttl: number) => (key.startsWith('sent:') && failRecords-- > 0 ? Promise.reject(new Error('connection lost')) : real.recordMessage(key, ref, ttl)) };
+    const printed: string[] = [];
+    const adapters = new Map<AdapterKind, ChatAdapter>([['console', createConsoleAdapter({ write: (t) => printed.push(t) })]]);
+    const deliverer = createDeliverer({ store, adapters, channels: [channel], logger, now: () => clock });
+    await store.enqueueDeliveries([{ alert: alert(1), attempts: 0, notBefore: clock - 1 }]);
+    expect(await deliverer.drain()).toMatchObject({ delivered: 0, retried: 1 });
+    expect(await store.outboxSize()).toBe(1);
+    clock += 60_001; // the lease runs out and the entry comes back
+    expect(await deliverer.drain()).toMatchObject({ delivered: 1 });
+    expect(printed.filter((p) => p.startsWith('▶'))).toHaveLength(1);
+    expect(await store.getMessage(recordKeys.sent('a1'))).toBe('a1');
+    expect(await store.outboxSize()).toBe(0);
+  });
 });
