@@ -11,6 +11,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRandom } from '../bench/synthetic.js';
 import { WirewatchError } from '../src/errors.js';
 import { decodeFeedBytes } from '../src/sources/feed/decode.js';
 import { parseFeed } from '../src/sources/feed/parse-feed.js';
@@ -60,17 +61,6 @@ export function loadCorpus(dir: string = fileURLToPath(new URL('../test/fixtures
     .map((name) => ({ name, bytes: readFileSync(`${dir}/${name}`) }));
 }
 
-/** mulberry32: a small, fast, seeded PRNG (floats in [0, 1)). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rng {
   float(): number;
@@ -79,7 +69,7 @@ interface Rng {
 }
 
 function rngFor(seed: number, index: number): Rng {
-  const next = prng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+  const next = createRandom((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
   const int = (max: number) => Math.floor(next() * Math.max(1, max));
   return { float: next, int, pick: (items) => items[int(items.length)] as (typeof items)[number] };
 }

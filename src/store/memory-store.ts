@@ -19,7 +19,7 @@ import {
 } from './store.js';
 
 /** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
-export const CHAT_SOURCES_MAX = 500;
+export const CHAT_SOURCES_MAX = STORE_DEFAULTS.chatSources;
 
 /** Options of the in-process store. */
 export interface MemoryStoreOptions {

@@ -49,7 +49,7 @@ import {
 } from './store.js';
 
 /** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
-export const CHAT_SOURCES_MAX = 500;
+export const CHAT_SOURCES_MAX = STORE_DEFAULTS.chatSources;
 /** Sent timestamps kept per channel at most (count), whatever the window: a guard, far above any platform pace. */
 const SENT_MAX = 10_000;
 
