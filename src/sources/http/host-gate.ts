@@ -1,8 +1,8 @@
 // Per-host politeness: at most `concurrency` requests in flight to one host, starts at least
 // `spacingMs` apart, and none before a "not before" time the host asked for (Retry-After). One
-// p-queue per host, dropped once the host is idle and its times have passed, so the map holds only
-// hosts touched recently.
-import PQueue from 'p-queue';
+// lane per host (running count, waiting list by priority), dropped once the host is idle and its
+// times have passed, so the map holds only hosts touched recently. Most runs find their host's lane
+// free with nothing to wait out: those start at once, with no queue, promise or timer of the gate's.
 
 /** How polite to be with each host. */
 export interface HostGateOptions {
@@ -37,10 +37,17 @@ export interface HostGate {
   readonly trackedHosts: number;
 }
 
+interface Waiter {
+  priority: number;
+  /** Hands the waiter a slot (already counted in `running`). */
+  grant: () => void;
+}
+
 interface Lane {
-  queue: PQueue;
-  /** Queued plus running tasks. */
-  active: number;
+  /** Tasks holding a slot: waiting out spacing or a hold, or running. */
+  running: number;
+  /** Tasks waiting for a slot, highest priority first, first come first within a priority. */
+  waiting: Waiter[];
   /** Earliest start for the next task, from spacing (epoch ms). */
   nextStartAt: number;
   holdUntil: number;
@@ -65,38 +72,84 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** Rejects when `signal` aborts; never settles otherwise. The listener is removed by `dispose`. */
-function abortion(signal: AbortSignal): { promise: Promise<never>; dispose: () => void } {
-  let onAbort = () => undefined as void;
-  const promise = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
 /** Creates a gate; `concurrency` below 1 is treated as 1, negative spacing as 0. */
 export function createHostGate(options: HostGateOptions): HostGate {
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const spacingMs = Math.max(0, options.spacingMs);
   const now = options.now ?? Date.now;
   const lanes = new Map<string, Lane>();
+  /** Earliest time an idle lane that is still remembered (spacing or hold running) may be forgotten. */
+  let sweepAt = Number.POSITIVE_INFINITY;
 
-  function forgettable(lane: Lane, at: number): boolean {
-    return lane.active === 0 && lane.nextStartAt <= at && lane.holdUntil <= at;
+  /** An idle lane is kept until its spacing and hold have passed: a new task must still honour them. */
+  function idleUntil(lane: Lane): number {
+    return Math.max(lane.nextStartAt, lane.holdUntil);
   }
 
   function laneFor(host: string): Lane {
     let lane = lanes.get(host);
     if (lane === undefined) {
-      // Forget idle hosts whose times have passed; a cheap sweep, done only when a host is added.
+      // Forget idle hosts whose times have passed; swept only when a host is added and one may be due.
       const at = now();
-      for (const [key, other] of lanes) if (forgettable(other, at)) lanes.delete(key);
-      lane = { queue: new PQueue({ concurrency }), active: 0, nextStartAt: 0, holdUntil: 0, refuse: undefined };
+      if (sweepAt <= at) {
+        sweepAt = Number.POSITIVE_INFINITY;
+        for (const [key, other] of lanes) {
+          if (other.running > 0) continue;
+          const until = idleUntil(other);
+          if (until <= at) lanes.delete(key);
+          else sweepAt = Math.min(sweepAt, until);
+        }
+      }
+      lane = { running: 0, waiting: [], nextStartAt: 0, holdUntil: 0, refuse: undefined };
       lanes.set(host, lane);
     }
     return lane;
+  }
+
+  /** Gives the slot to the next waiter, or lets an idle lane go. */
+  function release(host: string, lane: Lane): void {
+    const next = lane.waiting.shift();
+    if (next !== undefined) {
+      next.grant();
+      return;
+    }
+    lane.running--;
+    if (lane.running > 0) return;
+    const until = idleUntil(lane);
+    if (until <= now()) {
+      if (lanes.get(host) === lane) lanes.delete(host);
+    } else sweepAt = Math.min(sweepAt, until);
+  }
+
+  /** Waits for a slot; the waiter leaves the line when `signal` aborts. */
+  function acquire(lane: Lane, priority: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      if (lane.running < concurrency && lane.waiting.length === 0) {
+        lane.running++;
+        resolve();
+        return;
+      }
+      const onAbort = () => {
+        const index = lane.waiting.indexOf(waiter);
+        if (index >= 0) lane.waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        priority,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      let at = lane.waiting.length;
+      while (at > 0 && (lane.waiting[at - 1]?.priority ?? 0) < priority) at--;
+      lane.waiting.splice(at, 0, waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Inside a turn: waits out spacing and hold, re-checking after each sleep (another turn may have moved them). */
@@ -119,34 +172,25 @@ export function createHostGate(options: HostGateOptions): HostGate {
     async run<T>(host: string, task: () => Promise<T>, runOptions: RunOptions = {}): Promise<T> {
       const lane = laneFor(host);
       const { signal } = runOptions;
-      const maxHoldWaitMs = runOptions.maxHoldWaitMs ?? Number.POSITIVE_INFINITY;
-      lane.active++;
-      let abandoned = false;
-      const turn = lane.queue.add(
-        async (): Promise<{ value: T } | undefined> => {
-          // The caller stopped waiting before our turn came: give the turn back untouched.
-          if (abandoned) return undefined;
-          await waitToStart(lane, signal, maxHoldWaitMs);
-          return { value: await task() };
-        },
-        { priority: runOptions.priority ?? 0 },
-      );
-      const settled = turn.finally(() => {
-        lane.active--;
-        if (forgettable(lane, now()) && lanes.get(host) === lane) lanes.delete(host);
-      });
-      let aborted: { promise: Promise<never>; dispose: () => void } | undefined;
+      // The common case: a free slot, nobody ahead, no spacing or hold left to wait out.
+      if (lane.running < concurrency && lane.waiting.length === 0 && signal?.aborted !== true) {
+        const at = now();
+        if (lane.nextStartAt <= at && lane.holdUntil <= at) {
+          lane.running++;
+          lane.nextStartAt = at + spacingMs;
+          try {
+            return await task();
+          } finally {
+            release(host, lane);
+          }
+        }
+      }
+      await acquire(lane, runOptions.priority ?? 0, signal);
       try {
-        if (signal !== undefined) aborted = abortion(signal);
-        const result = await (aborted === undefined ? settled : Promise.race([settled, aborted.promise]));
-        if (result === undefined) throw new Error('host gate: a turn ended without running its task');
-        return result.value;
-      } catch (err) {
-        abandoned = true;
-        settled.catch(() => undefined);
-        throw err;
+        await waitToStart(lane, signal, runOptions.maxHoldWaitMs ?? Number.POSITIVE_INFINITY);
+        return await task();
       } finally {
-        aborted?.dispose();
+        release(host, lane);
       }
     },
 
@@ -154,6 +198,7 @@ export function createHostGate(options: HostGateOptions): HostGate {
       const lane = laneFor(host);
       lane.holdUntil = untilMs;
       lane.refuse = refuse;
+      if (lane.running === 0) sweepAt = Math.min(sweepAt, idleUntil(lane));
     },
 
     get trackedHosts() {

@@ -2,7 +2,10 @@
 // Every address a request could reach is checked before a socket opens: IP literals in the URL
 // and in each redirect hop, IP literals handed to the connector, and every A/AAAA record of a name
 // (one bad record refuses the name; the socket connects to exactly the records that were checked).
-// Bodies are capped on the decoded byte count; headers, body and the whole fetch have deadlines.
+// Bodies are capped on the decoded byte count (and on the bytes as sent); headers, body and the
+// whole fetch have deadlines. Requests go straight to undici's dispatcher (no WHATWG fetch layer:
+// most polls are a 304, and its Request/stream objects cost more than the rest of the poll), so
+// this module sends Accept-Encoding and undoes Content-Encoding itself (content-coding.ts).
 // Each host (URL hostname) gets its own queue: `perHostConcurrency` requests at once, starts
 // `perHostSpacingMs` apart. A Retry-After (429, or 503 with the header) holds the host: later
 // fetches to it wait until then when the wait fits in `timeoutMs`, else fail at once, without
@@ -11,10 +14,11 @@
 // redacted URL (origin + path, never the query string) for the caller to log.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector, fetch, type Response } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import ipaddr from 'ipaddr.js';
 import { RateLimitedError, WirewatchError } from '../../errors.js';
 import { ALLOW_HINT, AddressRefusal, parseCidrList, refusalFor, type Cidr } from './address-policy.js';
+import { BodyTooLarge, createBodyCollector, MAX_CODINGS, planDecoding, type BodyCollector } from './content-coding.js';
 import { createHostGate } from './host-gate.js';
 import { HttpStatusError, parseRetryAfter } from './http-errors.js';
 import { contactProblem, userAgentFor } from './user-agent.js';
@@ -44,7 +48,7 @@ export interface FetchPolicy {
   headersTimeoutMs: number;
   /** Longest silence between two chunks of a body, in ms (a slow drip under it is ended by `timeoutMs`). */
   bodyTimeoutMs: number;
-  /** Cap on the decoded (decompressed) body, in bytes. */
+  /** Cap on the decoded (decompressed) body, in bytes; the body as sent is held to it too. */
   maxBytes: number;
   /** How many redirects one fetch follows before it gives up. */
   maxRedirects: number;
@@ -123,6 +127,20 @@ function redact(url: URL): string {
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** When a 429 does not say how long to wait, in ms. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+const ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+/** How many IP-literal hosts the fetcher remembers a verdict for. */
+const MAX_LITERAL_VERDICTS = 1024;
+/** Exactly the codings content-coding.ts can undo. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+
+/** Response headers as undici hands them over: lower-case names, repeated headers as arrays. */
+type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** One header's value; a repeated header reads as its values joined by ", " (as WHATWG Headers.get does). */
+function header(headers: ResponseHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
 
 /** Walks an error's `cause` chain. */
 function* causes(err: unknown): Generator<unknown> {
@@ -140,6 +158,172 @@ function errorCode(err: unknown): string | undefined {
 
 /** What one request (one hop) ended with. */
 type HopOutcome = { kind: 'redirect'; location: string; status: number } | { kind: 'done'; response: FetchResponse };
+
+/**
+ * The overall deadline of one fetch. Started by its first request (a timer, not an AbortSignal:
+ * a signal is made only for a redirect hop that has to wait for its host's turn).
+ */
+interface Deadline {
+  expired: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** The request under way, ended when the deadline passes. */
+  exchange: Exchange | undefined;
+  controller: AbortController | undefined;
+}
+
+function startDeadline(ms: number): Deadline {
+  const deadline: Deadline = { expired: false, timer: undefined, exchange: undefined, controller: undefined };
+  deadline.timer = setTimeout(expire, ms, deadline);
+  deadline.timer.unref();
+  return deadline;
+}
+
+function expire(deadline: Deadline): void {
+  deadline.expired = true;
+  deadline.exchange?.expire();
+  deadline.controller?.abort(new Error('deadline passed'));
+}
+
+function deadlineSignal(deadline: Deadline): AbortSignal {
+  if (deadline.controller === undefined) {
+    deadline.controller = new AbortController();
+    if (deadline.expired) deadline.controller.abort(new Error('deadline passed'));
+  }
+  return deadline.controller.signal;
+}
+
+/** What an exchange needs from its fetcher. */
+interface ExchangeContext {
+  maxBytes: number;
+  /** The outcome of an answer that is not a 2xx, from its status and headers alone. */
+  judge(url: URL, status: number, headers: ResponseHeaders): HopOutcome | Error;
+  tooLarge(url: URL): WirewatchError;
+  timedOut(url: URL): WirewatchError;
+}
+
+/**
+ * One request and its answer, as an undici dispatch handler. Settles once the answer is fully
+ * handled (body read and decoded, or the connection given up), so the host's turn covers the
+ * whole exchange. A class rather than a handler of closures made afresh for every request: this
+ * is most of the fetcher's own work for a 304.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly promise: Promise<HopOutcome>;
+  readonly #context: ExchangeContext;
+  readonly #url: URL;
+  readonly #deadline: Deadline;
+  #resolve: (outcome: HopOutcome) => void = () => undefined;
+  #reject: (err: Error) => void = () => undefined;
+  #controller: Dispatcher.DispatchController | undefined;
+  #settled = false;
+  /** Set from the headers of an answer whose body we do not want. */
+  #judged: HopOutcome | Error | undefined;
+  #body: BodyCollector | undefined;
+  #contentType: string | undefined;
+  #etag: string | undefined;
+  #lastModified: string | undefined;
+
+  constructor(context: ExchangeContext, url: URL, deadline: Deadline) {
+    this.#context = context;
+    this.#url = url;
+    this.#deadline = deadline;
+    this.promise = new Promise<HopOutcome>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    deadline.exchange = this;
+  }
+
+  /** The fetch's deadline passed: fail, and drop the connection. */
+  expire(): void {
+    this.#fail(this.#context.timedOut(this.#url));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    // The deadline passed while the request waited for a connection.
+    if (this.#settled) controller.abort(new Error('request no longer wanted'));
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: ResponseHeaders): void {
+    if (this.#settled || status < 200) return; // 1xx: the real answer follows
+    if (status > 299) {
+      this.#judged = this.#context.judge(this.#url, status, headers);
+      // A body that came with the headers is read to its end (onResponseEnd settles, and the
+      // connection is kept for reuse); one still coming after that is not waited for. A 304 has
+      // no body, so its end always comes at once.
+      if (status !== 304) queueMicrotask(() => this.#dropUnwantedBody());
+      return;
+    }
+    const plan = planDecoding(header(headers, 'content-encoding'));
+    if (plan.kind !== 'decode') {
+      const problem = plan.kind === 'too-many' ? `${plan.count} content-encodings (at most ${MAX_CODINGS})` : `unsupported content-encoding ${plan.coding}`;
+      this.#fail(new WirewatchError('fetch_failed', `could not fetch ${redact(this.#url)}: ${problem}`));
+      return;
+    }
+    const declared = Number(header(headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > this.#context.maxBytes) {
+      this.#fail(this.#context.tooLarge(this.#url));
+      return;
+    }
+    this.#contentType = header(headers, 'content-type');
+    this.#etag = header(headers, 'etag');
+    this.#lastModified = header(headers, 'last-modified');
+    const body = createBodyCollector(plan.codings, this.#context.maxBytes, (result) => this.#bodyDone(result));
+    if (plan.codings.length > 0) body.onDrain = () => controller.resume();
+    this.#body = body;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled || this.#body === undefined) return;
+    if (!this.#body.write(chunk)) controller.pause();
+  }
+
+  onResponseEnd(): void {
+    if (this.#judged !== undefined) this.#settle(this.#judged);
+    else this.#body?.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.#body?.destroy();
+    // The status already said how this ends; a body that broke off changes nothing.
+    this.#settle(this.#judged ?? err);
+  }
+
+  #bodyDone(result: Uint8Array | Error): void {
+    if (result instanceof BodyTooLarge) this.#fail(this.#context.tooLarge(this.#url));
+    else if (result instanceof Error) this.#fail(result);
+    else {
+      const response: FetchResponse = { status: 'ok', url: this.#url.href, body: result, contentType: this.#contentType, etag: this.#etag, lastModified: this.#lastModified };
+      this.#settle({ kind: 'done', response });
+    }
+  }
+
+  #dropUnwantedBody(): void {
+    if (this.#settled || this.#judged === undefined) return;
+    this.#settle(this.#judged);
+    this.#stop(new Error('answer body not needed'));
+  }
+
+  #settle(result: HopOutcome | Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    if (this.#deadline.exchange === this) this.#deadline.exchange = undefined;
+    if (result instanceof Error) this.#reject(result);
+    else this.#resolve(result);
+  }
+
+  /** Gives up the connection: undici destroys the socket, so a hostile server stops sending. */
+  #stop(reason: Error): void {
+    this.#body?.destroy();
+    if (this.#controller !== undefined && !this.#controller.aborted) this.#controller.abort(reason);
+  }
+
+  #fail(err: Error): void {
+    this.#settle(err);
+    this.#stop(err);
+  }
+}
 
 function checkPolicy(policy: FetchPolicy): Cidr[] {
   const problems: string[] = [];
@@ -194,6 +378,10 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
   const agent = new Agent({
     headersTimeout: policy.headersTimeoutMs,
     bodyTimeout: policy.bodyTimeoutMs,
+    // The gate never has more requests in flight to a host. Without this cap, a request sent just
+    // after an answer (the next redirect hop, the next poll) finds the connection not yet handed
+    // back (undici does that one event-loop turn later) and opens another one.
+    connections: policy.perHostConcurrency,
     // IP literals never reach the lookup hook: check them here, before any socket exists.
     connect: (options, callback) => {
       if (isIP(options.hostname) !== 0) {
@@ -207,27 +395,37 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     },
   });
 
-  /** Refuses a URL by scheme or by IP literal, before anything is sent. */
+  /** Verdicts on IP-literal hosts already seen ('' = allowed), so a feed at an IP is not re-parsed on every poll. */
+  const literalVerdicts = new Map<string, string>();
+
+  /** Refuses a URL by scheme or by IP literal, and fails one with credentials, before anything is sent. */
   function checkUrl(url: URL): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new WirewatchError('fetch_refused', `refused ${redact(url)}: only http and https URLs are fetched`);
     }
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    if (isIP(host) !== 0) {
+    let verdict = literalVerdicts.get(host);
+    if (verdict === undefined && isIP(host) !== 0) {
       const refused = refusalFor(host, allow);
-      if (refused !== undefined) throw new WirewatchError('fetch_refused', `refused ${redact(url)}: ${refused.address} is ${refused.what}${ALLOW_HINT}`);
+      verdict = refused === undefined ? '' : `${refused.address} is ${refused.what}${ALLOW_HINT}`;
+      if (literalVerdicts.size >= MAX_LITERAL_VERDICTS) literalVerdicts.clear();
+      literalVerdicts.set(host, verdict);
     }
+    if (verdict !== undefined && verdict !== '') throw new WirewatchError('fetch_refused', `refused ${redact(url)}: ${verdict}`);
+    // Never sent as Authorization (a redirect could hand them to another host); said plainly
+    // rather than dropped, and never repeated in the message.
+    if (url.username !== '' || url.password !== '') throw new WirewatchError('fetch_failed', `could not fetch ${redact(url)}: URLs with credentials are not fetched`);
   }
 
   /** Maps whatever undici threw into one of our typed errors. */
-  function classify(err: unknown, url: URL, deadline: AbortSignal | undefined): WirewatchError {
+  function classify(err: unknown, url: URL, deadline: Deadline | undefined): WirewatchError {
     if (err instanceof WirewatchError) return err;
     const chain = [...causes(err)];
     for (const cause of chain) {
       if (cause instanceof AddressRefusal) return new WirewatchError('fetch_refused', `refused ${redact(url)}: ${cause.reason}`);
     }
     const timeout = (message: string) => new WirewatchError('fetch_timeout', message, { cause: err });
-    if (deadline?.aborted === true) return timeout(`timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`);
+    if (deadline?.expired === true) return timeout(`timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`);
     const codes = new Set(chain.map(errorCode));
     if (codes.has('UND_ERR_HEADERS_TIMEOUT')) return timeout(`no response headers from ${redact(url)} within ${policy.headersTimeoutMs} ms`);
     if (codes.has('UND_ERR_BODY_TIMEOUT')) return timeout(`body of ${redact(url)} stalled for more than ${policy.bodyTimeoutMs} ms`);
@@ -238,35 +436,12 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     return new WirewatchError('fetch_failed', `could not fetch ${redact(url)}: ${detail}`, { cause: err });
   }
 
-  /** Reads the body, counting decoded bytes and cancelling past the cap. */
-  async function readCapped(response: Response, url: URL): Promise<Uint8Array> {
-    const tooLarge = () => new WirewatchError('fetch_too_large', `body of ${redact(url)} is larger than ${policy.maxBytes} bytes`);
-    const declared = Number(response.headers.get('content-length'));
-    if (!response.headers.has('content-encoding') && Number.isFinite(declared) && declared > policy.maxBytes) {
-      await response.body?.cancel();
-      throw tooLarge();
-    }
-    if (response.body === null) return new Uint8Array(0);
-    const reader = response.body.getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > policy.maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-    const body = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return body;
+  function tooLarge(url: URL): WirewatchError {
+    return new WirewatchError('fetch_too_large', `body of ${redact(url)} is larger than ${policy.maxBytes} bytes`);
+  }
+
+  function timedOut(url: URL): WirewatchError {
+    return new WirewatchError('fetch_timeout', `timed out after ${policy.timeoutMs} ms fetching ${redact(url)}`);
   }
 
   /** Remembers a host's Retry-After so later fetches wait for it (or fail fast with the same kind of error). */
@@ -274,52 +449,40 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     gate.hold(url.hostname, Date.now() + waitMs, refuse);
   }
 
-  /** One request inside the host's turn: the response is fully handled (body read) before the turn ends. */
-  async function requestOnce(url: URL, headers: Record<string, string>, deadline: AbortSignal): Promise<HopOutcome> {
-    const response = await fetch(url, { headers, redirect: 'manual', signal: deadline, dispatcher: agent });
-    const status = response.status;
+  /** The outcome of an answer that is not a 2xx, from its status and headers alone (its body is never kept). */
+  function judge(url: URL, status: number, headers: ResponseHeaders): HopOutcome | Error {
     if (REDIRECT_STATUSES.has(status)) {
-      await response.body?.cancel();
-      const location = response.headers.get('location');
-      if (location === null) throw new HttpStatusError(status, `HTTP ${status} without Location from ${redact(url)}`);
+      const location = header(headers, 'location');
+      if (location === undefined) return new HttpStatusError(status, `HTTP ${status} without Location from ${redact(url)}`);
       return { kind: 'redirect', location, status };
     }
-    if (status === 304) {
-      await response.body?.cancel();
-      return { kind: 'done', response: { status: 'not-modified', url: url.href } };
-    }
+    if (status === 304) return { kind: 'done', response: { status: 'not-modified', url: url.href } };
     if (status === 429 || status === 503) {
-      await response.body?.cancel();
-      const asked = parseRetryAfter(response.headers.get('retry-after'), Date.now());
+      const asked = parseRetryAfter(header(headers, 'retry-after'), Date.now());
       const host = url.hostname;
       if (status === 429) {
         const waitMs = Math.min(asked ?? DEFAULT_RATE_LIMIT_WAIT_MS, policy.maxRetryAfterMs);
         holdHost(url, waitMs, (remaining) => new RateLimitedError(`${host} answered HTTP 429: not fetching from it for ${Math.ceil(remaining / 1000)} s more`, remaining));
-        throw new RateLimitedError(`HTTP 429 from ${redact(url)}`, waitMs);
+        return new RateLimitedError(`HTTP 429 from ${redact(url)}`, waitMs);
       }
       if (asked !== undefined) {
         const waitMs = Math.min(asked, policy.maxRetryAfterMs);
         holdHost(url, waitMs, (remaining) => new HttpStatusError(503, `${host} answered HTTP 503: not fetching from it for ${Math.ceil(remaining / 1000)} s more`, remaining));
-        throw new HttpStatusError(503, `HTTP 503 from ${redact(url)}`, waitMs);
+        return new HttpStatusError(503, `HTTP 503 from ${redact(url)}`, waitMs);
       }
-      throw new HttpStatusError(503, `HTTP 503 from ${redact(url)}`);
+      return new HttpStatusError(503, `HTTP 503 from ${redact(url)}`);
     }
-    if (status < 200 || status > 299) {
-      await response.body?.cancel();
-      throw new HttpStatusError(status, `HTTP ${status} from ${redact(url)}`);
-    }
-    const body = await readCapped(response, url);
-    return {
-      kind: 'done',
-      response: {
-        status: 'ok',
-        url: url.href,
-        body,
-        contentType: response.headers.get('content-type') ?? undefined,
-        etag: response.headers.get('etag') ?? undefined,
-        lastModified: response.headers.get('last-modified') ?? undefined,
-      },
-    };
+    return new HttpStatusError(status, `HTTP ${status} from ${redact(url)}`);
+  }
+
+  const exchangeContext: ExchangeContext = { maxBytes: policy.maxBytes, judge, tooLarge, timedOut };
+
+  /** One request inside the host's turn. */
+  function requestOnce(url: URL, headers: Record<string, string>, deadline: Deadline): Promise<HopOutcome> {
+    if (deadline.expired) return Promise.reject(new Error('deadline passed'));
+    const exchange = new Exchange(exchangeContext, url, deadline);
+    agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers }, exchange);
+    return exchange.promise;
   }
 
   async function fetchFollowing(rawUrl: string, conditional: ConditionalHeaders): Promise<FetchResponse> {
@@ -329,43 +492,43 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     } catch {
       throw new WirewatchError('fetch_refused', 'refused: not a valid URL');
     }
-    const headers: Record<string, string> = {
-      'user-agent': userAgent,
-      accept: 'application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
-      'accept-encoding': 'gzip, deflate, br',
-    };
+    const headers: Record<string, string> = { 'user-agent': userAgent, accept: ACCEPT, 'accept-encoding': ACCEPT_ENCODING };
     if (conditional.etag !== undefined) headers['if-none-match'] = conditional.etag;
     if (conditional.lastModified !== undefined) headers['if-modified-since'] = conditional.lastModified;
 
     // Started by the first request, so time spent waiting for the host's turn does not count.
-    let deadline: AbortSignal | undefined;
-    for (let hop = 0; ; hop++) {
-      checkUrl(url);
-      const hopUrl = url;
-      let outcome: HopOutcome;
-      try {
-        // Every hop, including a redirect to another host, waits for its own host's turn. Later
-        // hops go first among that host's waiting fetches: they already hold a running deadline.
-        outcome = await gate.run(
-          hopUrl.hostname,
-          () => {
-            deadline ??= AbortSignal.timeout(policy.timeoutMs);
-            return requestOnce(hopUrl, headers, deadline);
-          },
-          { priority: hop, signal: deadline, maxHoldWaitMs: policy.timeoutMs },
-        );
-      } catch (err) {
-        throw classify(err, hopUrl, deadline);
+    let deadline: Deadline | undefined;
+    try {
+      for (let hop = 0; ; hop++) {
+        checkUrl(url);
+        const hopUrl = url;
+        let outcome: HopOutcome;
+        try {
+          // Every hop, including a redirect to another host, waits for its own host's turn. Later
+          // hops go first among that host's waiting fetches: they already hold a running deadline.
+          outcome = await gate.run(
+            hopUrl.hostname,
+            () => {
+              deadline ??= startDeadline(policy.timeoutMs);
+              return requestOnce(hopUrl, headers, deadline);
+            },
+            { priority: hop, signal: deadline === undefined ? undefined : deadlineSignal(deadline), maxHoldWaitMs: policy.timeoutMs },
+          );
+        } catch (err) {
+          throw classify(err, hopUrl, deadline);
+        }
+        if (outcome.kind === 'done') return outcome.response;
+        if (hop >= policy.maxRedirects) {
+          throw new WirewatchError('fetch_failed', `too many redirects (more than ${policy.maxRedirects}) fetching ${redact(hopUrl)}`);
+        }
+        try {
+          url = new URL(outcome.location, hopUrl);
+        } catch {
+          throw new WirewatchError('fetch_failed', `invalid redirect Location from ${redact(hopUrl)}`);
+        }
       }
-      if (outcome.kind === 'done') return outcome.response;
-      if (hop >= policy.maxRedirects) {
-        throw new WirewatchError('fetch_failed', `too many redirects (more than ${policy.maxRedirects}) fetching ${redact(hopUrl)}`);
-      }
-      try {
-        url = new URL(outcome.location, hopUrl);
-      } catch {
-        throw new WirewatchError('fetch_failed', `invalid redirect Location from ${redact(hopUrl)}`);
-      }
+    } finally {
+      clearTimeout(deadline?.timer);
     }
   }
 

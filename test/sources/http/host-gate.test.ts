@@ -88,4 +88,70 @@ describe('createHostGate', () => {
     expect(ran).toBe(false);
     expect(gate.trackedHosts).toBe(0);
   });
+
+  it('starts a task at once when its host is free, and counts it against the host\'s concurrency', async () => {
+    const gate = createHostGate({ concurrency: 2, spacingMs: 0 });
+    const blockers = Array.from({ length: 5 }, deferred);
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const started: number[] = [];
+    const runs = blockers.map((blocker, i) =>
+      gate.run('h', async () => {
+        started.push(i);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await blocker.promise;
+        inFlight--;
+      }),
+    );
+    expect(started).toEqual([0, 1]); // the free slots were taken before run() returned
+    for (const blocker of blockers) blocker.resolve();
+    await Promise.all(runs);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(maxInFlight).toBe(2);
+    expect(gate.trackedHosts).toBe(0);
+  });
+
+  it('runs tasks of equal priority in the order they came', async () => {
+    const gate = createHostGate({ concurrency: 1, spacingMs: 0 });
+    const blocker = deferred();
+    const order: number[] = [];
+    const first = gate.run('h', () => blocker.promise);
+    const rest = [1, 2, 3, 4].map((n) => gate.run('h', async () => void order.push(n), { priority: n % 2 }));
+    blocker.resolve();
+    await Promise.all([first, ...rest]);
+    expect(order).toEqual([1, 3, 2, 4]);
+  });
+
+  it('frees the slot of a caller that stops waiting while it waits out the spacing', async () => {
+    let now = 0;
+    const gate = createHostGate({ concurrency: 1, spacingMs: 60_000, now: () => now });
+    await gate.run('h', async () => undefined);
+    const controller = new AbortController();
+    let ran = false;
+    const spaced = gate.run(
+      'h',
+      async () => {
+        ran = true;
+      },
+      { signal: controller.signal },
+    );
+    controller.abort(new Error('deadline'));
+    await expect(spaced).rejects.toThrow('deadline');
+    expect(ran).toBe(false);
+    now += 60_000;
+    await expect(gate.run('h', async () => 'next')).resolves.toBe('next');
+  });
+
+  it('remembers a hold on an idle host until it has passed, then forgets the host', async () => {
+    let now = 0;
+    const gate = createHostGate({ concurrency: 1, spacingMs: 0, now: () => now });
+    gate.hold('held.example', 30_000, (remaining) => new Error(`held ${remaining}`));
+    await gate.run('other.example', async () => undefined);
+    expect(gate.trackedHosts).toBe(1);
+    await expect(gate.run('held.example', async () => 'ran', { maxHoldWaitMs: 1000 })).rejects.toThrow('held 30000');
+    now = 30_000;
+    await gate.run('third.example', async () => undefined);
+    expect(gate.trackedHosts).toBe(0);
+  });
 });
