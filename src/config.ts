@@ -30,6 +30,12 @@ export interface Config {
     /** Least time between the starts of two requests to one host, in ms. */
     hostSpacingMs: number;
   };
+  /**
+   * Feed parsing off the main thread (src/sources/feed/parse-pool.ts): worker threads
+   * (WIREWATCH_PARSE_WORKERS; 0 parses on the main thread; undefined: min(2, cores)), and the heap
+   * each worker may use (WIREWATCH_PARSE_HEAP_MB).
+   */
+  parse: { workers: number | undefined; maxHeapMb: number };
   /** The shortest polling interval a source may have, in ms (WIREWATCH_MIN_INTERVAL). */
   minIntervalMs: number;
   slack: { token: string; signingSecret: string; port: number; apiUrl: string | undefined; /** User ids allowed to change configuration besides workspace admins/owners. */ adminUsers: string[] } | undefined;
@@ -55,6 +61,7 @@ const DEFAULTS = {
   slackPort: 3000,
   fetchTimeoutMs: 15_000,
   fetchMaxBytes: 5 * 1024 * 1024,
+  parseHeapMb: 256,
   seenTtlMs: 30 * 86_400_000,
   every: '5m',
   minIntervalMs: 60_000,
@@ -134,6 +141,8 @@ const envSchema = z.object({
   ),
   WIREWATCH_FETCH_TIMEOUT_MS: optionalInt(1000, 120_000),
   WIREWATCH_FETCH_MAX_BYTES: optionalInt(1024, 100 * 1024 * 1024),
+  WIREWATCH_PARSE_WORKERS: optionalInt(0, 16),
+  WIREWATCH_PARSE_HEAP_MB: optionalInt(32, 4096),
   HTTP_PORT: optionalInt(0, 65535),
   HTTP_HOST: optionalText,
   LOG_LEVEL: optionalText.pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
@@ -355,6 +364,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       contact: e.WIREWATCH_CONTACT,
       hostSpacingMs: e.WIREWATCH_HOST_SPACING ?? DEFAULTS.hostSpacingMs,
     },
+    parse: { workers: e.WIREWATCH_PARSE_WORKERS, maxHeapMb: e.WIREWATCH_PARSE_HEAP_MB ?? DEFAULTS.parseHeapMb },
     minIntervalMs,
     slack:
       e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET

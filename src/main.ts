@@ -20,6 +20,7 @@ import { createDeliverer, type Deliverer, type DrainReport } from './pipeline/de
 import { createPipeline, type Pipeline, type PollReport } from './pipeline/poll-source.js';
 import { createLeaseKeeper, createRedisLease, createRedisRunCoordinator, processOwnerId, type LeaseKeeper, type RedisRunCoordinator } from './pipeline/run-coordinator.js';
 import { createScheduler, type Scheduler } from './pipeline/scheduler.js';
+import { createParsePool } from './sources/feed/parse-pool.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from './sources/http/safe-fetch.js';
 import { SOURCE_KINDS } from './sources/registry.js';
 import { createMemoryStore } from './store/memory-store.js';
@@ -108,6 +109,8 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     contact: config.fetch.contact,
     perHostSpacingMs: config.fetch.hostSpacingMs,
   });
+  // Feeds are parsed on worker threads: a hostile feed stalls or exhausts only its own parse.
+  const parsePool = createParsePool({ ...(config.parse.workers === undefined ? {} : { size: config.parse.workers }), maxHeapMb: config.parse.maxHeapMb });
 
   // /price reads the same provider as the market source, when one is configured.
   const marketSource = config.sources.find((s) => s.kind === 'market');
@@ -182,6 +185,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
     logger,
     channels: config.channels,
     seenTtlMs: config.seenTtlMs,
+    parsePool,
     onAlert: (alert, channel) => {
       metrics.observeAlert(channel.adapter);
       options.onAlert?.(alert, channel);
@@ -317,6 +321,7 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       await ops?.close();
       await Promise.allSettled([slack?.close(), discord?.close(), ...[...adapters.values()].map((a) => a.close())]);
       await fetcher.close();
+      await parsePool.close();
       if (!options.store) await theStore.close();
     },
   };

@@ -4,13 +4,16 @@ import type { Alert, ChannelConfig, ChannelKey, FetchState, Judgement, NewsItem,
 import { WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { itemTokens } from '../relevance/fold.js';
-import { classify } from '../relevance/topics.js';
+import { analyzeItem } from '../relevance/topics.js';
 import { compileChannelRules, type ChannelRule, type CompiledChannelRules } from '../relevance/watchlist.js';
-import { extractHighlights } from '../relevance/amounts.js';
+import { extractItemHighlights } from '../relevance/amounts.js';
 import { SOURCE_KINDS } from '../sources/registry.js';
 import { createStoryTracker, STORY_TTL_MS, type StoryBatch } from './story-tracker.js';
 import { afterFailure, afterSuccess } from './source-health.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
+import type { ParseBody } from '../sources/feed/parse-job.js';
+import type { ParsePool } from '../sources/feed/parse-pool.js';
+import type { FeedMemo, MemoSlot, PollContext } from '../sources/source-kind.js';
 import { emptyFetchState, type Store } from '../store/store.js';
 
 export interface PipelineOptions {
@@ -37,6 +40,8 @@ export interface PipelineOptions {
   stateFlushMs?: number;
   /** Receives the time each stage of a poll took, in ms (benchmarks); not called when unset. */
   onStage?: (stage: PollStage, ms: number) => void;
+  /** Where feed bodies are parsed (worker threads, see parse-pool.ts); absent: on this thread. */
+  parsePool?: ParsePool;
 }
 
 /**
@@ -152,8 +157,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const clock = stageClock();
     for (const item of items) {
       clock.lap();
-      const judgement = item.fixedTopics ? fixedJudgement(item.fixedTopics, `${source.kind} source`) : classify(item);
-      const decisions = rules.decideAll(itemTokens(item), judgement);
+      // Tokenized once: watch terms and the story signature read the judge's tokens.
+      const analyzed = item.fixedTopics ? undefined : analyzeItem(item);
+      const judgement = analyzed?.judgement ?? fixedJudgement(item.fixedTopics ?? [], `${source.kind} source`);
+      const decisions = analyzed ? rules.decideAllParts(analyzed.title, analyzed.summary, judgement) : rules.decideAll(itemTokens(item), judgement);
       clock.lap('judge');
       const channelsForItem: ChannelKey[] = [];
       for (const [key, decision] of decisions) {
@@ -179,9 +186,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (channelsForItem.length > 0) {
         const outlet = item.publisher ?? sourceName;
         clock.lap('format');
-        const highlights = [...new Set(extractHighlights(`${item.title} ${item.summary}`).map((h) => h.text))].slice(0, 6);
+        const figures = extractItemHighlights(item.title, item.summary, analyzed);
+        const highlights = [...new Set(figures.combined.map((h) => h.text))].slice(0, 6);
         clock.lap('judge');
-        const story = stories?.assign({ title: item.title, summary: item.summary, published: item.published, key: `${source.id}:${item.key}`, source: outlet });
+        const prework = analyzed ? { analyzed, highlights: figures } : undefined;
+        const story = stories?.assign({ title: item.title, summary: item.summary, published: item.published, key: `${source.id}:${item.key}`, source: outlet, prework });
         clock.lap('story');
         for (const entry of alerts.slice(alerts.length - channelsForItem.length)) {
           if (highlights.length > 0) entry.alert.highlights = highlights;
@@ -210,10 +219,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   /** Kind-level poll through the registry. */
-  function pollKind(source: SourceConfig, previous: FetchState) {
+  const pool = options.parsePool;
+  const parse: ParseBody | undefined = pool ? (job) => pool.parse(job) : undefined;
+
+  function pollKind(source: SourceConfig, previous: FetchState, memo?: MemoSlot<FeedMemo>) {
     const kind = SOURCE_KINDS[source.kind];
     if (!kind) throw new WirewatchError('config_invalid', `source kind ${source.kind} is not available`);
-    return kind.poll({ fetcher, source, previous, now }, source.options);
+    const context: PollContext = { fetcher, source, previous, now };
+    if (memo) context.memo = memo;
+    if (parse) context.parse = parse;
+    return kind.poll(context, source.options);
   }
 
   /** Tells every channel that could receive the source, once, that it was disabled and how to bring it back. */
@@ -258,6 +273,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // Hashes, not the keys: a key sliced from a feed body would keep the whole body alive. A
   // collision only makes a guess wrong (the store's answer is the truth), never an alert.
   const lastKeys = new Map<string, { keys: ReadonlySet<number>; at: number }>();
+  // What each source's last parse left (item text hashes and keys), so a changed feed parses only
+  // its new items; dropped when a poll fails.
+  const parseMemos = new Map<string, FeedMemo>();
+  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => ({
+    get: () => parseMemos.get(sourceId),
+    set: (memo) => (memo ? parseMemos.set(sourceId, memo) : parseMemos.delete(sourceId)),
+  });
   let rulesCache: { version: number; rules: CompiledChannelRules } | undefined;
   const storyTracker = createStoryTracker(store);
 
@@ -371,7 +393,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
       if (prior.nextAttemptAt && prior.nextAttemptAt > now().toISOString()) return report('backoff', { error: prior.lastError ?? 'backing off' });
       const t0 = options.onStage ? performance.now() : 0;
-      const result = await pollKind(source, prior);
+      const result = await pollKind(source, prior, memoSlot(source.id));
       options.onStage?.('source', performance.now() - t0);
       let state: FetchState = afterSuccess(result.state);
       if (prior.health !== 'ok') log.info({ after: prior.failures }, 'source recovered');
@@ -380,17 +402,30 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         log.debug({ outcome: result.kind }, 'nothing new');
         return report(result.kind);
       }
-      const items = result.feed.items;
-      const sourceName = source.name ?? result.feed.title ?? source.id;
-      const keys = items.map((i) => i.key);
-      const claimOptions = { ttlMs: options.seenTtlMs, maxKeys: Math.max(MIN_KEYS_PER_SOURCE, items.length * 4) };
+      // A partial poll parsed only the items whose text changed; `keys` are all the feed's.
+      let { feed, partial } = result;
+      let items = feed.items;
+      const keys = partial?.keys ?? items.map((i) => i.key);
+      const sourceName = source.name ?? feed.title ?? source.id;
+      const claimOptions = { ttlMs: options.seenTtlMs, maxKeys: Math.max(MIN_KEYS_PER_SOURCE, keys.length * 4) };
       const nowMs = now().getTime();
 
       // The items this process did not see at its last poll of the source are almost always the
       // new ones: judge them first, so that the claim and every write are one store call. A source
       // this process never claimed (or not within the ttl) expects nothing and judges after.
       const last = lastKeys.get(source.id);
-      const guessed = last && nowMs - last.at < options.seenTtlMs ? items.filter((i) => !last.keys.has(keyHash(i.key))) : [];
+      const recentKeys = last && nowMs - last.at < options.seenTtlMs ? last.keys : undefined;
+      if (partial && recentKeys) {
+        // An item left unparsed (same text as at the last parse) that the last claim did not
+        // include (that claim failed) is new too: judge it with the others, from the whole feed.
+        const parsedKeys = new Set(items.map((i) => i.key));
+        if (partial.keys.some((k) => !parsedKeys.has(k) && !recentKeys.has(keyHash(k)))) {
+          feed = await partial.complete();
+          items = feed.items;
+          partial = undefined;
+        }
+      }
+      const guessed = recentKeys ? items.filter((i) => !recentKeys.has(keyHash(i.key))) : [];
       let guess: { alerts: Array<{ alert: Alert; channel: ChannelConfig }>; recent: RecentAlert[]; stories: StoryBatch; version: number } | undefined;
       if (guessed.length > 0) {
         const rules = await timedStore(() => currentRules());
@@ -417,12 +452,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         if (claim.firstPoll) {
-          log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
-          return report('seeded', { items: items.length, fresh: claim.fresh.length });
+          log.info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
+          return report('seeded', { items: keys.length, fresh: claim.fresh.length });
         }
         for (const { alert, channel } of guess?.alerts ?? []) options.onAlert?.(alert, channel);
-        log.info({ items: items.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 }, 'polled');
-        return report('polled', { items: items.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 });
+        log.info({ items: keys.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 }, 'polled');
+        return report('polled', { items: keys.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 });
       }
 
       // The guess was wrong (first poll of this process, another process claimed first, the rules
@@ -433,10 +468,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         await timedStore(() => store.setFetchState(source.id, state));
-        log.info({ items: items.length }, 'first poll: backlog remembered, nothing alerted');
-        return report('seeded', { items: items.length, fresh: claim.fresh.length });
+        log.info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
+        return report('seeded', { items: keys.length, fresh: claim.fresh.length });
       }
       const freshKeys = new Set(claim.fresh);
+      // A fresh key whose item was not parsed (the store forgot it: ttl, eviction, another
+      // process's memory): judge from the whole feed.
+      if (partial && claim.fresh.length > 0) {
+        const parsedKeys = new Set(items.map((i) => i.key));
+        if (claim.fresh.some((k) => !parsedKeys.has(k))) items = (await partial.complete()).items;
+      }
       const freshItems = oldestFirst(items.filter((i) => freshKeys.has(i.key)));
       if (freshItems.length > 0) {
         const rules = await timedStore(() => currentRules());
@@ -452,14 +493,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         await timedStore(() => store.setFetchState(source.id, state));
-        log.info({ items: items.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
-        return report('polled', { items: items.length, fresh: freshItems.length, alerts: alerts.length });
+        log.info({ items: keys.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
+        return report('polled', { items: keys.length, fresh: freshItems.length, alerts: alerts.length });
       }
       states.set(source.id, state);
       pending.delete(source.id);
       await timedStore(() => store.setFetchState(source.id, state));
-      log.info({ items: items.length, fresh: 0, alerts: 0 }, 'polled');
-      return report('polled', { items: items.length, fresh: 0, alerts: 0 });
+      log.info({ items: keys.length, fresh: 0, alerts: 0 }, 'polled');
+      return report('polled', { items: keys.length, fresh: 0, alerts: 0 });
     } catch (err) {
       const message = describeError(err);
       const storeDown = err instanceof WirewatchError && err.code === 'store_failed';
@@ -471,6 +512,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const { state, disabled } = afterFailure(prior, err, now());
       // The next poll reads the state from the store again (a failing source is never cached).
       states.delete(source.id);
+      parseMemos.delete(source.id);
       pending.delete(source.id);
       log[disabled ? 'error' : 'warn']({ err: message, failures: state.failures, nextAttemptAt: state.nextAttemptAt, health: state.health }, disabled ? 'source disabled' : 'poll failed');
       try {

@@ -48,7 +48,7 @@ async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
 function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch {
   const { index, outlets } = loaded;
   const touched = new Set<string>();
-  const touchedRecords = (): StoryRecord[] => (touched.size === 0 ? [] : index.snapshot().filter((r) => touched.has(r.id)).map(toStore));
+  const touchedRecords = (): StoryRecord[] => (touched.size === 0 ? [] : index.snapshotOf(touched).map(toStore));
   return {
     assign(item) {
       const assignment = index.assign(item, nowMs);

@@ -3,6 +3,7 @@
 // « 100 milliards de dollars » and "$100bn" compare equal in story clustering. A fixed handful of
 // patterns scanned once per text, never a pattern per term.
 import { KNOWN_TICKERS } from './entities.js';
+import { WORD_IDS, type TokenizedText } from './fold.js';
 
 /** One figure found in a text. */
 export interface Highlight {
@@ -101,24 +102,293 @@ const CURRENCY_WORD = String.raw`(?<cur>dollars?(?:\s(?:américains|americains|U
 const NOT_WORD = String.raw`(?![\p{L}\p{N}])`;
 const START = String.raw`(?<![\p{L}\p{N}.,])`;
 
-const MONEY_PREFIX = new RegExp(String.raw`(?<pre>US\$|C\$|A\$|\$|€|£|¥|USD\s|EUR\s)\s?${NUM}(?:[\s\u00a0]?${SCALE})?${NOT_WORD}`, 'giu');
+// The patterns are sticky: each is tried only where a match can start (see `scanText`), which finds
+// what a global scan would, without trying every offset of a long summary.
+const MONEY_PREFIX = new RegExp(String.raw`(?<pre>US\$|C\$|A\$|\$|€|£|¥|USD\s|EUR\s)\s?${NUM}(?:[\s\u00a0]?${SCALE})?${NOT_WORD}`, 'iuy');
 const MONEY_SUFFIX = new RegExp(
   String.raw`${START}${NUM}(?:[\s\u00a0]?${SCALE})?[\s\u00a0]?(?:(?<of>de|d['’]|of)[\s\u00a0]?)?${CURRENCY_WORD}${NOT_WORD}`,
-  'giu',
+  'iuy',
 );
 const MONEY_BARE = new RegExp(
   String.raw`${START}${NUM}[\s\u00a0](?<scale>billions?|milliards?|trillions?|mds)(?=\s*(?:[.,;:!?)|]|$)|\s(?:dans|in|for|pour|à|et|and|en|au|aux|from|de\s(?:plus|moins)|selon|this|cette)\s)`,
-  'giu',
+  'iuy',
 );
 const POWER = new RegExp(
   String.raw`${START}${NUM}[\s\u00a0]?-?[\s\u00a0]?(?<unit>GW|gigawatts?|MW|mégawatts?|megawatts?|TW|térawatts?|terawatts?)${NOT_WORD}`,
-  'giu',
+  'iuy',
 );
 const PERCENT = new RegExp(
   String.raw`(?<![\p{L}\p{N}.,])(?<sign>[+\-−–]\s?)?${NUM}[\s\u00a0\u202f]?(?:%|per\s?cent|pour\s?cent)${NOT_WORD}`,
-  'giu',
+  'iuy',
 );
-const TICKER = /(?<![\p{L}\p{N}$])(\$?)([A-Z]{2,5})(?![\p{L}\p{N}])/gu;
+const TICKER = /(?<![\p{L}\p{N}$])(\$?)([A-Z]{2,5})(?![\p{L}\p{N}])/uy;
+
+interface WordNode {
+  /** Children by lower-case ASCII letter (`c - 0x61`). */
+  next: Array<WordNode | undefined>;
+  word: boolean;
+}
+
+/** The number words without hyphen (a hyphenated one starts with one of them), as a trie on lower-case letters. */
+const WORD_TRIE: WordNode = { next: [], word: false };
+for (const w of Object.keys(NUMBER_WORDS)) {
+  if (w.includes('-')) continue;
+  let node = WORD_TRIE;
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i) - 0x61;
+    let child = node.next[c];
+    if (child === undefined) {
+      child = { next: [], word: false };
+      node.next[c] = child;
+    }
+    node = child;
+  }
+  node.word = true;
+}
+
+/** The lower-case ASCII letter a case-insensitive Unicode pattern reads in `c`, or 0 for none (ſ is s, the Kelvin sign k). */
+function letterOf(c: number): number {
+  if (c >= 0x61 && c <= 0x7a) return c;
+  if (c >= 0x41 && c <= 0x5a) return c + 0x20;
+  if (c === 0x17f) return 0x73;
+  if (c === 0x212a) return 0x6b;
+  return 0;
+}
+
+/** True when the character before an offset makes `(?<![\p{L}\p{N}.,])` fail for sure. */
+function glued(c: number): boolean {
+  return letterOf(c) !== 0 || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2c;
+}
+
+/** `\s` of a Unicode pattern. */
+function isSpace(c: number): boolean {
+  return (
+    (c >= 0x09 && c <= 0x0d) ||
+    c === 0x20 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+// Kinds of `TAILS`: the pattern a word tells about.
+const SUFFIX = 0;
+const BARE = 1;
+const POWER_UNIT = 2;
+const PER_CENT = 3;
+const CURRENCY_PREFIX = 4;
+
+/**
+ * Words a pattern must end a match with, or hold after its number, as a run of letters ends: the
+ * currencies of `MONEY_SUFFIX`, the scales of `MONEY_BARE`, the units of `POWER` (« mégawatts »
+ * ends in "watts"), the "cent" of `PERCENT`, and the `USD ` / `EUR ` that start `MONEY_PREFIX`.
+ */
+const TAILS: ReadonlyArray<[string, number]> = [
+  ...['dollar', 'dollars', 'euro', 'euros', 'usd', 'eur', 'gbp', 'livre', 'livres', 'pound', 'pounds', 'yuan', 'yuans', 'yen', 'yens'].map((w): [string, number] => [w, SUFFIX]),
+  ...['billion', 'billions', 'milliard', 'milliards', 'trillion', 'trillions', 'mds'].map((w): [string, number] => [w, BARE]),
+  ...['gw', 'mw', 'tw', 'watt', 'watts'].map((w): [string, number] => [w, POWER_UNIT]),
+  ['cent', PER_CENT],
+  ['usd', CURRENCY_PREFIX],
+  ['eur', CURRENCY_PREFIX],
+];
+/** `TAILS` by their last two letters (`tailKey`), as parallel lists of words and kinds. */
+const TAIL_TABLE: Array<{ words: string[]; kinds: number[] } | undefined> = [];
+const tailKey = (beforeLast: number, last: number): number => (last - 0x61) * 26 + (beforeLast - 0x61);
+for (const [word, kind] of TAILS) {
+  const key = tailKey(word.charCodeAt(word.length - 2), word.charCodeAt(word.length - 1));
+  const entry = (TAIL_TABLE[key] ??= { words: [], kinds: [] });
+  entry.words.push(word);
+  entry.kinds.push(kind);
+}
+
+/** Whether the letters `text[start, end)` end with `word` as a case-insensitive pattern reads them. */
+function endsWith(text: string, start: number, end: number, word: string): boolean {
+  const from = end - word.length;
+  if (from < start) return false;
+  for (let k = 0; k < word.length; k++) if (letterOf(text.charCodeAt(from + k)) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Where each pattern can start in a text (ascending offsets), and how far (see `scanText`). */
+interface Starts {
+  /** `MONEY_PREFIX`: at a currency sign, the `C`/`A`/`US` before a `$`, `USD `, `EUR `. */
+  prefixes: number[];
+  /** The number patterns: a digit or a number word, not glued to a letter, digit, `.` or `,` before it. */
+  numbers: number[];
+  /** `PERCENT` also starts at a sign. */
+  signs: number[];
+  /** `TICKER`: a run of letters opening with two capitals, or the `$` before it. */
+  tickers: number[];
+  /** No match of a pattern starts after its limit: the last offset of what it must hold, -1 when absent. */
+  suffixEnd: number;
+  bareEnd: number;
+  powerEnd: number;
+  percentEnd: number;
+}
+
+/** What `scanText` finds in a plain ASCII word written as a whole token (see `TokenizedText.ids`). */
+interface WordStarts {
+  /** It starts with a digit or with a number word: a number starts there unless glued to what is before. */
+  opensNumber: boolean;
+  /** The tails its last run of letters ends with, as bits `1 << SUFFIX` … */
+  tails: number;
+}
+
+/** `WordStarts` per known word id, filled as words are met: the id names one word for good. */
+const WORD_STARTS: Array<WordStarts | undefined> = new Array<WordStarts | undefined>(WORD_IDS).fill(undefined);
+
+function wordStartsOf(word: string): WordStarts {
+  let opensNumber = false;
+  const first = word.charCodeAt(0);
+  if (first >= 0x30 && first <= 0x39) opensNumber = true;
+  else {
+    let node: WordNode | undefined = WORD_TRIE;
+    for (let i = 0; i < word.length && node !== undefined; i++) {
+      const l = letterOf(word.charCodeAt(i));
+      if (l === 0) break;
+      node = node.next[l - 0x61];
+    }
+    opensNumber = node !== undefined && node.word;
+  }
+  let run = word.length;
+  while (run > 0 && letterOf(word.charCodeAt(run - 1)) !== 0) run -= 1;
+  let tails = 0;
+  if (word.length - run >= 2) {
+    const table = TAIL_TABLE[tailKey(letterOf(word.charCodeAt(word.length - 2)), letterOf(word.charCodeAt(word.length - 1)))];
+    for (let t = 0; table !== undefined && t < table.words.length; t++) {
+      if (endsWith(word, run, word.length, table.words[t] ?? '')) tails |= 1 << (table.kinds[t] ?? 0);
+    }
+  }
+  return { opensNumber, tails };
+}
+
+/** The first token from `k` on that is a plain word (`TokenizedText.ids`) starting at `from` or after. */
+function nextPlain(ids: readonly number[], starts: readonly number[], k: number, from: number): number {
+  while (k < ids.length && ((ids[k] ?? -1) < 0 || (starts[k] ?? 0) < from)) k += 1;
+  return k;
+}
+
+/**
+ * One pass over a text listing where the patterns can start: a superset (the sticky patterns
+ * decide), so that a 1 KB summary costs a few pattern runs instead of six scans of every offset.
+ * With the text's tokens (`tokenize`), a plain ASCII word is read from what is known of it instead
+ * of letter by letter: inside it every offset is glued to the one before, so only its start (a
+ * number, a ticker) and its end (a tail) matter.
+ */
+function scanText(text: string, tokenized?: TokenizedText): Starts {
+  const out: Starts = { prefixes: [], numbers: [], signs: [], tickers: [], suffixEnd: -1, bareEnd: -1, powerEnd: -1, percentEnd: -1 };
+  const n = text.length;
+  const known = tokenized?.text === text ? tokenized : undefined;
+  const ids = known?.ids ?? [];
+  const starts = known?.starts ?? [];
+  // The next plain word (index `k`, at offset `next`; `n` when none).
+  let k = nextPlain(ids, starts, 0, 0);
+  let next = k < ids.length ? (starts[k] ?? n) : n;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    const free = i === 0 || !glued(text.charCodeAt(i - 1));
+    if (i >= next && known !== undefined) {
+      if (i > next) {
+        k = nextPlain(ids, starts, k, i);
+        next = k < ids.length ? (starts[k] ?? n) : n;
+      }
+      if (i === next) {
+        const word = (WORD_STARTS[ids[k] ?? 0] ??= wordStartsOf(known.tokens[k] ?? ''));
+        const end = known.ends[k] ?? i + 1;
+        if (free && word.opensNumber) out.numbers.push(i);
+        if (end - i >= 2 && isCapital(c) && isCapital(text.charCodeAt(i + 1))) out.tickers.push(i > 0 && text.charCodeAt(i - 1) === 0x24 ? i - 1 : i);
+        const tails = word.tails;
+        if (tails !== 0) {
+          if ((tails & (1 << SUFFIX)) !== 0) out.suffixEnd = end - 1;
+          if ((tails & (1 << BARE)) !== 0) out.bareEnd = end - 1;
+          if ((tails & (1 << POWER_UNIT)) !== 0) out.powerEnd = end - 1;
+          if ((tails & (1 << PER_CENT)) !== 0) out.percentEnd = end - 1;
+          if ((tails & (1 << CURRENCY_PREFIX)) !== 0 && (end === n || isSpace(text.charCodeAt(end)))) addPrefix(out.prefixes, end - 3);
+        }
+        i = end;
+        k = nextPlain(ids, starts, k + 1, i);
+        next = k < ids.length ? (starts[k] ?? n) : n;
+        continue;
+      }
+    }
+    if (c >= 0x30 && c <= 0x39) {
+      if (free) out.numbers.push(i);
+      i += 1;
+      while (i < n && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i += 1;
+      continue;
+    }
+    let l = letterOf(c);
+    if (l !== 0) {
+      const start = i;
+      let node: WordNode | undefined = WORD_TRIE;
+      while (l !== 0) {
+        if (node !== undefined) node = node.next[l - 0x61];
+        i += 1;
+        l = i < n ? letterOf(text.charCodeAt(i)) : 0;
+      }
+      // A number word is a whole run of letters (or the part before a hyphen).
+      if (free && node !== undefined && node.word) out.numbers.push(start);
+      if (i - start >= 2 && isCapital(c) && isCapital(text.charCodeAt(start + 1))) {
+        out.tickers.push(start > 0 && text.charCodeAt(start - 1) === 0x24 ? start - 1 : start);
+      }
+      const after = i < n ? text.charCodeAt(i) : -1;
+      // A run followed by a digit cannot end a word the patterns want (`(?![\p{L}\p{N}])`).
+      if (after >= 0x30 && after <= 0x39) continue;
+      if (i - start >= 2) {
+        const tails = TAIL_TABLE[tailKey(letterOf(text.charCodeAt(i - 2)), letterOf(text.charCodeAt(i - 1)))];
+        if (tails !== undefined) markTails(out, text, start, i, after, tails);
+      }
+      continue;
+    }
+    if (c === 0x24) {
+      addPrefix(out.prefixes, i - 2);
+      addPrefix(out.prefixes, i - 1);
+      addPrefix(out.prefixes, i);
+      out.suffixEnd = i;
+    } else if (c === 0x20ac || c === 0xa3) {
+      addPrefix(out.prefixes, i);
+      out.suffixEnd = i;
+    } else if (c === 0xa5) {
+      addPrefix(out.prefixes, i);
+    } else if (c === 0x25) {
+      out.percentEnd = i;
+    } else if (free && (c === 0x2b || c === 0x2d || c === 0x2212 || c === 0x2013)) {
+      out.signs.push(i);
+    }
+    i += 1;
+  }
+  return out;
+}
+
+function isCapital(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+/** Appends an offset to an ascending list, once. */
+function addPrefix(list: number[], at: number): void {
+  const last = list[list.length - 1];
+  if (at >= 0 && (last === undefined || at > last)) list.push(at);
+}
+
+/** Records what the run of letters `text[start, end)` ends with (see `TAILS`). */
+function markTails(out: Starts, text: string, start: number, end: number, next: number, tails: { words: string[]; kinds: number[] }): void {
+  for (let t = 0; t < tails.words.length; t++) {
+    if (!endsWith(text, start, end, tails.words[t] ?? '')) continue;
+    const kind = tails.kinds[t];
+    if (kind === SUFFIX) out.suffixEnd = end - 1;
+    else if (kind === BARE) out.bareEnd = end - 1;
+    else if (kind === POWER_UNIT) out.powerEnd = end - 1;
+    else if (kind === PER_CENT) out.percentEnd = end - 1;
+    // The end of a text counts as a space: the title is also read followed by the summary.
+    else if (next === -1 || isSpace(next)) addPrefix(out.prefixes, end - 3);
+  }
+}
 
 const SCALES: Readonly<Record<string, number>> = {
   trillion: 1e12,
@@ -156,8 +426,10 @@ function currencyOf(symbol: string): string | undefined {
   return undefined;
 }
 
+const WORDS_IN = new RegExp(String.raw`(?<![\p{L}])${WORD}`, 'gu');
+
 function parseWords(text: string): number | undefined {
-  const words = text.toLowerCase().match(new RegExp(String.raw`(?<![\p{L}])${WORD}`, 'gu')) ?? [];
+  const words = text.toLowerCase().match(WORDS_IN) ?? [];
   let total = 0;
   let current = 0;
   for (const w of words) {
@@ -197,6 +469,107 @@ function round(n: number): number {
   return Number(n.toPrecision(12));
 }
 
+/** Two ascending lists as one. */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return a as number[];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    if (y === undefined || (x !== undefined && x < y)) {
+      out.push(x ?? 0);
+      i += 1;
+    } else {
+      out.push(y);
+      j += 1;
+    }
+  }
+  return out;
+}
+
+type Groups = Partial<Record<'num' | 'scale' | 'cur' | 'pre' | 'of' | 'unit' | 'sign', string>>;
+
+/** The figures found so far in one text, and the ranges they cover (a later pattern may not overlap them). */
+interface Found {
+  text: string;
+  list: Highlight[];
+  spans: number[];
+}
+
+function isFree(found: Found, start: number, end: number): boolean {
+  const { spans } = found;
+  for (let i = 0; i < spans.length; i += 2) if (end > (spans[i] ?? 0) && start < (spans[i + 1] ?? 0)) return false;
+  return true;
+}
+
+function add(found: Found, h: Highlight, length: number): void {
+  found.list.push(h);
+  found.spans.push(h.start, h.start + length);
+}
+
+/** Turns one match of a money, power or percent pattern into a figure (the rules of `extractHighlights`). */
+function figureOf(re: RegExp, g: Groups, start: number, written: string): Highlight | undefined {
+  const n = parseNumber(g.num ?? '');
+  if (n === undefined) return undefined;
+  if (re === MONEY_PREFIX || re === MONEY_SUFFIX) {
+    if (!/\d/.test(g.num ?? '') && g.scale === undefined) return undefined;
+    const frenchOf = re === MONEY_SUFFIX && g.of !== undefined && g.of.toLowerCase() !== 'of';
+    const unit = currencyOf((re === MONEY_PREFIX ? g.pre : g.cur) ?? '');
+    return { kind: 'money', text: written, value: round(n * scaleOf(g.scale, frenchOf)), ...(unit ? { unit } : {}), start };
+  }
+  if (re === MONEY_BARE) return { kind: 'money', text: written, value: round(n * scaleOf(g.scale, false)), start };
+  if (re === POWER) {
+    const unit = (g.unit ?? '').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
+    const factor = POWER_GW[unit.charAt(0)] ?? 1;
+    return { kind: 'power', text: written, value: round(n * factor), unit: 'GW', start };
+  }
+  const negative = g.sign !== undefined && /[-−–]/.test(g.sign);
+  return { kind: 'percent', text: written, value: negative ? -n : n, unit: '%', start };
+}
+
+/**
+ * What a global scan of `re` over the text would find, trying only the offsets `at` lists
+ * (ascending, a superset of where a match can start) up to `limit`.
+ */
+function each(found: Found, re: RegExp, at: readonly number[], limit: number): void {
+  const { text } = found;
+  let from = 0;
+  for (const p of at) {
+    if (p > limit) break;
+    if (p < from) continue;
+    re.lastIndex = p;
+    const m = re.exec(text);
+    if (m === null) continue;
+    from = re.lastIndex;
+    const written = m[0].trimEnd();
+    const start = m.index + (m[0].length - m[0].trimStart().length);
+    if (!isFree(found, start, start + written.length)) continue;
+    const h = figureOf(re, (m.groups ?? {}) as Groups, start, written.trim());
+    if (h !== undefined) add(found, h, written.length);
+  }
+}
+
+/** The figures of a text, given where the patterns can start in it (`scanText`). */
+function highlightsAt(text: string, at: Starts): Highlight[] {
+  const found: Found = { text, list: [], spans: [] };
+  each(found, MONEY_PREFIX, at.prefixes, Infinity);
+  each(found, MONEY_SUFFIX, at.numbers, at.suffixEnd);
+  each(found, MONEY_BARE, at.numbers, at.bareEnd);
+  each(found, POWER, at.numbers, at.powerEnd);
+  each(found, PERCENT, mergeSorted(at.numbers, at.signs), at.percentEnd);
+  for (const p of at.tickers) {
+    TICKER.lastIndex = p;
+    const m = TICKER.exec(text);
+    if (m === null) continue;
+    const symbol = m[2] ?? '';
+    if (!KNOWN_TICKERS.has(symbol) || !isFree(found, m.index, m.index + m[0].length)) continue;
+    add(found, { kind: 'ticker', text: m[0], unit: symbol, start: m.index }, m[0].length);
+  }
+  return found.list.sort((a, b) => a.start - b.start);
+}
+
 /**
  * Finds the money amounts, power figures, percentages and known tickers of a text, in text
  * order, without overlaps (`$100 billion` is one money figure, never also a bare amount).
@@ -204,60 +577,52 @@ function round(n: number): number {
  * an article « un » is never a number.
  */
 export function extractHighlights(text: string): Highlight[] {
-  const found: Highlight[] = [];
-  const add = (h: Highlight, length: number): void => {
-    found.push(h);
-    spans.push([h.start, h.start + length]);
-  };
-  const spans: Array<[number, number]> = [];
-  const free = (start: number, end: number): boolean => spans.every(([s, e]) => end <= s || start >= e);
-  type Groups = Partial<Record<'num' | 'scale' | 'cur' | 'pre' | 'of' | 'unit' | 'sign', string>>;
-  const each = (re: RegExp, fn: (m: RegExpExecArray, g: Groups, start: number, written: string) => void): void => {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const written = m[0].trimEnd();
-      const start = m.index + (m[0].length - m[0].trimStart().length);
-      if (!free(start, start + written.length)) continue;
-      fn(m, (m.groups ?? {}) as Groups, start, written.trim());
-    }
-  };
+  return highlightsAt(text, scanText(text));
+}
 
-  each(MONEY_PREFIX, (_m, g, start, written) => {
-    const n = parseNumber(g.num ?? '');
-    if (n === undefined || (!/\d/.test(g.num ?? '') && g.scale === undefined)) return;
-    const unit = currencyOf(g.pre ?? '');
-    add({ kind: 'money', text: written, value: round(n * scaleOf(g.scale, false)), ...(unit ? { unit } : {}), start }, written.length);
-  });
-  each(MONEY_SUFFIX, (_m, g, start, written) => {
-    const n = parseNumber(g.num ?? '');
-    if (n === undefined || (!/\d/.test(g.num ?? '') && g.scale === undefined)) return;
-    const frenchOf = g.of !== undefined && g.of.toLowerCase() !== 'of';
-    const unit = currencyOf(g.cur ?? '');
-    add({ kind: 'money', text: written, value: round(n * scaleOf(g.scale, frenchOf)), ...(unit ? { unit } : {}), start }, written.length);
-  });
-  each(MONEY_BARE, (_m, g, start, written) => {
-    const n = parseNumber(g.num ?? '');
-    if (n === undefined) return;
-    add({ kind: 'money', text: written, value: round(n * scaleOf(g.scale, false)), start }, written.length);
-  });
-  each(POWER, (_m, g, start, written) => {
-    const n = parseNumber(g.num ?? '');
-    if (n === undefined) return;
-    const unit = (g.unit ?? '').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '');
-    const factor = POWER_GW[unit.charAt(0)] ?? 1;
-    add({ kind: 'power', text: written, value: round(n * factor), unit: 'GW', start }, written.length);
-  });
-  each(PERCENT, (_m, g, start, written) => {
-    const n = parseNumber(g.num ?? '');
-    if (n === undefined) return;
-    const negative = g.sign !== undefined && /[-−–]/.test(g.sign);
-    add({ kind: 'percent', text: written, value: negative ? -n : n, unit: '%', start }, written.length);
-  });
-  TICKER.lastIndex = 0;
-  for (let m = TICKER.exec(text); m !== null; m = TICKER.exec(text)) {
-    const symbol = m[2] ?? '';
-    if (!KNOWN_TICKERS.has(symbol) || !free(m.index, m.index + m[0].length)) continue;
-    add({ kind: 'ticker', text: m[0], unit: symbol, start: m.index }, m[0].length);
-  }
-  return found.sort((a, b) => a.start - b.start);
+/** `extractHighlights` of an item's title, of its summary, and of both (`${title} ${summary}`). */
+export interface ItemHighlights {
+  title: Highlight[];
+  summary: Highlight[];
+  /** What the alert shows. */
+  combined: Highlight[];
+}
+
+/** A limit of the joined text: the second text's, moved by `shift`, else the first's. */
+function lastOf(a: number, b: number, shift: number): number {
+  return b >= 0 ? b + shift : a;
+}
+
+/** The offsets of `b` moved by `shift`, after those of `a`. */
+function shifted(a: readonly number[], b: readonly number[], shift: number): number[] {
+  const out = a.slice();
+  for (const x of b) out.push(x + shift);
+  return out;
+}
+
+/**
+ * `extractHighlights` of the title, the summary and both joined by a space, scanning each text
+ * once: where a pattern can start depends only on the characters around, and the space between
+ * them starts or ends nothing a text's own start or end would not (see `scanText`). Pass the
+ * item's tokens when at hand (`analyzeItem` has them): the scan then skips over plain words.
+ */
+export function extractItemHighlights(
+  title: string,
+  summary: string,
+  tokenized?: { readonly title: TokenizedText; readonly summary: TokenizedText },
+): ItemHighlights {
+  const t = scanText(title, tokenized?.title);
+  const s = scanText(summary, tokenized?.summary);
+  const shift = title.length + 1;
+  const both: Starts = {
+    prefixes: shifted(t.prefixes, s.prefixes, shift),
+    numbers: shifted(t.numbers, s.numbers, shift),
+    signs: shifted(t.signs, s.signs, shift),
+    tickers: shifted(t.tickers, s.tickers, shift),
+    suffixEnd: lastOf(t.suffixEnd, s.suffixEnd, shift),
+    bareEnd: lastOf(t.bareEnd, s.bareEnd, shift),
+    powerEnd: lastOf(t.powerEnd, s.powerEnd, shift),
+    percentEnd: lastOf(t.percentEnd, s.percentEnd, shift),
+  };
+  return { title: highlightsAt(title, t), summary: highlightsAt(summary, s), combined: highlightsAt(`${title} ${summary}`, both) };
 }

@@ -65,51 +65,206 @@ function foldNonAscii(cp: number, ch: string): string {
 }
 
 /**
- * Splits a text into folded tokens with their offsets in the original text. Folding: lower-case,
- * accents removed, œ→oe, æ→ae, ß→ss, and every run of characters that are not letters or digits
- * (spaces, punctuation, typographic apostrophes and quotes, dashes, `$`) is a boundary.
+ * A text split into folded tokens (see `tokenSpans`), as parallel arrays: what the matchers of one
+ * item share, so the item is folded once however many of them read it.
  */
-export function tokenSpans(text: string): TokenSpan[] {
-  const spans: TokenSpan[] = [];
+export interface TokenizedText {
+  /** The original text. */
+  readonly text: string;
+  /** The folded tokens, never empty. */
+  readonly tokens: readonly string[];
+  /** `starts[i]`: offset of the first UTF-16 code unit of token i in `text`. */
+  readonly starts: readonly number[];
+  /** `ends[i]`: offset just past the last UTF-16 code unit of token i (combining marks included). */
+  readonly ends: readonly number[];
+  /**
+   * `ids[i]`: for a token written as plain ASCII letters and digits (`text[starts[i], ends[i])`
+   * is the token up to case), a number that names that word for the life of the process (dense,
+   * below `WORD_IDS`), so readers can keep per-word facts in arrays; else -1.
+   */
+  readonly ids: readonly number[];
+}
+
+/** Tokens at least this long are copied out of the text rather than sliced (see `copyOf`). */
+const SLICE_MIN = 13;
+
+/**
+ * A slice of `text` that does not keep `text` alive: tokens end up in story signatures that
+ * outlive the item by days, and V8 shares the parent string of slices this long.
+ */
+function copyOf(text: string, start: number, end: number): string {
+  return end - start < SLICE_MIN ? text.slice(start, end) : ` ${text.slice(start, end)}`.slice(1);
+}
+
+/**
+ * Folded ASCII words met so far, by hash of their lower-case letters (open addressing). The words
+ * of news are few and repeat: a known word costs a comparison instead of a new string, and its
+ * hash is already computed when the matchers look it up. Full, it stops learning, never forgets.
+ */
+const INTERN_SIZE = 1 << 16;
+const INTERN_MAX = INTERN_SIZE >> 1;
+const INTERN_LONGEST = 40;
+const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SIZE).fill(undefined);
+/** The id of the word in each slot: ids are dense (0, 1, 2 … in order of first sight), so arrays indexed by them stay small. */
+const idOfSlot = new Int32Array(INTERN_SIZE);
+let internedCount = 0;
+/** The id of the word `wordOf` last returned, -1 when it could not be kept. */
+let lastId = -1;
+
+/** How many ids `TokenizedText.ids` can hold: arrays of per-word facts need at most this length. */
+export const WORD_IDS = INTERN_MAX;
+
+/** The lower-case form of `text[start, end)` (ASCII letters and digits whose hash is `hash`), interned when possible. */
+function wordOf(text: string, start: number, end: number, hash: number, upper: boolean): string {
+  const length = end - start;
+  let slot = hash & (INTERN_SIZE - 1);
+  for (let known = interned[slot]; known !== undefined; known = interned[slot]) {
+    if (known.length === length) {
+      let k = 0;
+      while (k < length && (text.charCodeAt(start + k) | 0x20) === known.charCodeAt(k)) k += 1;
+      if (k === length) {
+        lastId = idOfSlot[slot] ?? -1;
+        return known;
+      }
+    }
+    slot = (slot + 1) & (INTERN_SIZE - 1);
+  }
+  const piece = copyOf(text, start, end);
+  const word = upper ? piece.toLowerCase() : piece;
+  lastId = -1;
+  // Words, not whatever a hostile feed strings together: a long run is not kept.
+  if (internedCount < INTERN_MAX && length <= INTERN_LONGEST) {
+    interned[slot] = word;
+    idOfSlot[slot] = internedCount;
+    lastId = internedCount;
+    internedCount += 1;
+  }
+  return word;
+}
+
+/** Per ASCII code: 0 separates words, 1 a lower-case letter or digit, 2 a capital. */
+const ASCII_KIND = new Uint8Array(0x80);
+for (let c = 0; c < 0x80; c++) ASCII_KIND[c] = c >= 0x41 && c <= 0x5a ? 2 : (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? 1 : 0;
+
+/**
+ * Splits a text into folded tokens with their offsets (see `tokenSpans`). Runs of ASCII letters
+ * and digits, nearly all of any English or French text, are read whole (see `interned`); the rest
+ * goes through the per-character fold.
+ */
+export function tokenize(text: string): TokenizedText {
+  const tokens: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const ids: number[] = [];
   let token = '';
   let start = 0;
   let end = 0;
-  for (let i = 0; i < text.length; ) {
+  // The id of `token` while it is one plain ASCII word (see `TokenizedText.ids`), else -1.
+  let id = -1;
+  // A run of ASCII letters and digits not yet appended to `token` (-1: none), and the FNV-1a hash
+  // of its lower-case form.
+  let run = -1;
+  let hash = 0;
+  let upper = false;
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) {
+      const kind = ASCII_KIND[c];
+      if (kind !== 0) {
+        if (run < 0) {
+          if (token === '') start = i;
+          run = i;
+          hash = 0x811c9dc5;
+        }
+        // Setting bit 5 lower-cases a capital and leaves letters and digits as they are.
+        hash = Math.imul(hash ^ (c | 0x20), 0x01000193);
+        if (kind === 2) upper = true;
+      } else {
+        if (run >= 0) {
+          const plain = token === '';
+          token += wordOf(text, run, i, hash, upper);
+          id = plain ? lastId : -1;
+          end = i;
+          run = -1;
+          upper = false;
+        }
+        if (token !== '') {
+          tokens.push(token);
+          starts.push(start);
+          ends.push(end);
+          ids.push(id);
+          token = '';
+        }
+      }
+      i += 1;
+      continue;
+    }
+    if (run >= 0) {
+      const plain = token === '';
+      token += wordOf(text, run, i, hash, upper);
+      id = plain ? lastId : -1;
+      end = i;
+      run = -1;
+      upper = false;
+    }
     const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
-    let folded: string;
-    if (cp < 0x80) {
-      if (cp >= 0x61 && cp <= 0x7a) folded = text[i] ?? '';
-      else if (cp >= 0x30 && cp <= 0x39) folded = text[i] ?? '';
-      else if (cp >= 0x41 && cp <= 0x5a) folded = String.fromCharCode(cp + 0x20);
-      else folded = ' ';
-    } else {
-      folded = foldNonAscii(cp, text.slice(i, i + width));
-    }
+    const folded = foldNonAscii(cp, width === 1 ? (text[i] ?? '') : text.slice(i, i + width));
     if (folded === '') {
       // A combining mark or an invisible joiner stays inside the current token.
-      if (token !== '') end = i + width;
+      if (token !== '') {
+        end = i + width;
+        id = -1;
+      }
     } else {
-      for (const c of folded) {
-        if (c === ' ') {
-          if (token !== '') spans.push({ token, start, end });
+      for (const f of folded) {
+        if (f === ' ') {
+          if (token !== '') {
+            tokens.push(token);
+            starts.push(start);
+            ends.push(end);
+            ids.push(id);
+          }
           token = '';
         } else {
           if (token === '') start = i;
-          token += c;
+          token += f;
           end = i + width;
+          id = -1;
         }
       }
     }
     i += width;
   }
-  if (token !== '') spans.push({ token, start, end });
-  return spans;
+  if (run >= 0) {
+    const plain = token === '';
+    token += wordOf(text, run, n, hash, upper);
+    id = plain ? lastId : -1;
+    end = n;
+  }
+  if (token !== '') {
+    tokens.push(token);
+    starts.push(start);
+    ends.push(end);
+    ids.push(id);
+  }
+  return { text, tokens, starts, ends, ids };
+}
+
+/**
+ * Splits a text into folded tokens with their offsets in the original text. Folding: lower-case,
+ * accents removed, œ→oe, æ→ae, ß→ss, and every run of characters that are not letters or digits
+ * (spaces, punctuation, typographic apostrophes and quotes, dashes, `$`) is a boundary.
+ */
+export function tokenSpans(text: string): TokenSpan[] {
+  const t = tokenize(text);
+  return t.tokens.map((token, i) => ({ token, start: t.starts[i] ?? 0, end: t.ends[i] ?? 0 }));
 }
 
 /** The folded tokens of a text (see `tokenSpans`), never an empty token. */
 export function tokens(text: string): string[] {
-  return tokenSpans(text).map((s) => s.token);
+  return tokenize(text).tokens as string[];
 }
 
 /** The folded text: its tokens joined by single spaces, `''` when it has no letter or digit. */
@@ -125,8 +280,14 @@ export const PART_BOUNDARY = ' ';
 
 /**
  * The tokens of a news item as watch-term matching sees them: title, a boundary no phrase can
- * cross, then summary. Computed once per item and shared by every channel.
+ * cross, then summary. Computed once per item and shared by every channel; pass the item's
+ * `tokenize`d title and summary when they are at hand (`analyzeItem` has them) to skip folding again.
  */
-export function itemTokens(item: { readonly title: string; readonly summary: string }): string[] {
-  return [...tokens(item.title), PART_BOUNDARY, ...tokens(item.summary)];
+export function itemTokens(
+  item: { readonly title: string; readonly summary: string },
+  tokenized?: { readonly title: TokenizedText; readonly summary: TokenizedText },
+): string[] {
+  const title = tokenized?.title.text === item.title ? tokenized.title.tokens : tokens(item.title);
+  const summary = tokenized?.summary.text === item.summary ? tokenized.summary.tokens : tokens(item.summary);
+  return [...title, PART_BOUNDARY, ...summary];
 }

@@ -1,7 +1,7 @@
 // Many phrases against one token list in a single pass. Phrases are compiled into a token trie
 // once, so the cost per item depends on the item's length and the longest phrase, not on how
 // many phrases there are: 10,000 watch terms cost about what 10 do. No regular expression per term.
-import { tokens as foldTokens } from './fold.js';
+import { tokens as foldTokens, WORD_IDS } from './fold.js';
 
 /** One phrase found in a token list. */
 export interface PhraseMatch<T> {
@@ -17,9 +17,11 @@ export interface PhraseMatch<T> {
 export interface PhraseMatcher<T> {
   /**
    * Every occurrence of every phrase in `tokens` (already folded, see `fold.ts`), ordered by
-   * start then by length; overlapping and nested matches are all reported.
+   * start then by length; overlapping and nested matches are all reported. `ids`, the tokens'
+   * word ids when at hand (`TokenizedText.ids`), let the matcher remember which words open no
+   * phrase instead of looking each up again.
    */
-  match(tokens: readonly string[]): PhraseMatch<T>[];
+  match(tokens: readonly string[], ids?: readonly number[]): PhraseMatch<T>[];
   /** How many distinct (phrase, value) pairs were compiled. */
   readonly size: number;
 }
@@ -57,14 +59,26 @@ export function createPhraseMatcher<T>(entries: Iterable<{ phrase: string; value
     }
   }
 
+  // The first step per word id (null: the word opens no phrase), filled as words are met.
+  let openers: Array<TrieNode<T> | null | undefined> | undefined;
   return {
     size,
-    match(toks: readonly string[]): PhraseMatch<T>[] {
+    match(toks: readonly string[], ids?: readonly number[]): PhraseMatch<T>[] {
       const found: PhraseMatch<T>[] = [];
       const first = root.next;
       if (first === undefined) return found;
       for (let start = 0; start < toks.length; start++) {
-        let node = first.get(toks[start] ?? '');
+        const id = ids?.[start] ?? -1;
+        let node: TrieNode<T> | undefined;
+        if (id >= 0) {
+          openers ??= new Array<TrieNode<T> | null | undefined>(WORD_IDS).fill(undefined);
+          let opener = openers[id];
+          if (opener === undefined) {
+            opener = first.get(toks[start] ?? '') ?? null;
+            openers[id] = opener;
+          }
+          node = opener ?? undefined;
+        } else node = first.get(toks[start] ?? '');
         let end = start + 1;
         while (node !== undefined) {
           if (node.values !== undefined) {

@@ -4,12 +4,12 @@
 // they are close in time, share an entity, and share a figure or enough content; a near miss (same
 // company, another event or day) fails one of these. Pure: the caller owns storage and clocks.
 import { createHash } from 'node:crypto';
-import { extractHighlights, NUMBER_WORDS } from './amounts.js';
+import { extractHighlights, NUMBER_WORDS, type Highlight } from './amounts.js';
 import { ENTITIES } from './entities.js';
-import { fold, tokens } from './fold.js';
+import { fold, WORD_IDS, type TokenizedText } from './fold.js';
 import { ENGLISH_STOP_WORDS, FRENCH_STOP_WORDS } from './lang.js';
 import type { Topic } from '../domain.js';
-import { analyze, type Analysis } from './topics.js';
+import { analyzeItem, type Analysis, type AnalyzedItem } from './topics.js';
 
 /** What the clusterer reads of an item. */
 export interface StoryInput {
@@ -18,6 +18,19 @@ export interface StoryInput {
   /** ISO 8601; undated items are compared without the time window. */
   readonly published?: string | undefined;
   readonly lang?: string | undefined;
+  /**
+   * What the judge already computed for this title and summary (the pipeline has it): the
+   * signature reuses it instead of reading the text again. Ignored when it is for another text.
+   */
+  readonly prework?: StoryPrework | undefined;
+}
+
+/** The judge's work on an item that a signature reuses (see `StoryInput.prework`). */
+export interface StoryPrework {
+  /** `analyzeItem` of the item. */
+  readonly analyzed: AnalyzedItem;
+  /** `extractHighlights` of its title and of its summary (`extractItemHighlights` gives both). */
+  readonly highlights?: { readonly title: readonly Highlight[]; readonly summary: readonly Highlight[] } | undefined;
 }
 
 /** A figure of a signature, normalised (see `Highlight.value`). */
@@ -392,30 +405,139 @@ const NAME_WORDS: ReadonlySet<string> = new Set(
     .filter((n) => n !== '' && !n.includes(' ')),
 );
 
+/** `PHRASES` as token lists, and for each first token the phrases (bit `1 << index`) it opens. */
+const PHRASE_WORDS = PHRASES.map(([phrase, token]) => ({ words: phrase.split(' '), token }));
+const PHRASE_OPENERS = new Map<string, number>();
+PHRASE_WORDS.forEach(({ words }, index) => {
+  const first = words[0] ?? '';
+  PHRASE_OPENERS.set(first, (PHRASE_OPENERS.get(first) ?? 0) | (1 << index));
+});
+
+/** A content word, one object per spelling, so that an item lists it once without a set. */
+interface ContentWord {
+  text: string;
+  /** The last `contentTokens` call that listed it. */
+  mark: number;
+}
+
+/** The content word a folded token counts as (undefined: it does not count), and the phrases it may open. */
+interface WordInfo {
+  word: ContentWord | undefined;
+  opens: number;
+}
+
+/** What each token seen counts as (`infoOf`), and the word objects; the words of news are few, the memo is dropped when it grows past that. */
+const WORD_INFO = new Map<string, WordInfo>();
+const CONTENT_WORDS = new Map<string, ContentWord>();
+const WORD_INFO_MAX = 50_000;
+/** `WORD_INFO` by word id (`TokenizedText.ids`), read without hashing. */
+const INFO_BY_ID: Array<WordInfo | undefined> = new Array<WordInfo | undefined>(WORD_IDS).fill(undefined);
+let contentCall = 0;
+
+/** The content word a folded token counts as, `''` when none. */
+function contentWordOf(raw: string): string {
+  if (raw === '' || raw === '|' || /^\d+$/.test(raw) || NUMBER_WORDS[raw] !== undefined) return '';
+  if (ENGLISH_STOP_WORDS.has(raw) || FRENCH_STOP_WORDS.has(raw) || NEWS_STOP_WORDS.has(raw) || NAME_WORDS.has(raw)) return '';
+  let t = SYNONYMS[raw] ?? raw;
+  if (t === raw && t.length > 4 && t.endsWith('s')) t = SYNONYMS[t.slice(0, -1)] ?? t.slice(0, -1);
+  if (t.length > 4 && t.endsWith('e')) t = t.slice(0, -1);
+  if (t.length < 2 || ENGLISH_STOP_WORDS.has(t)) return '';
+  return t;
+}
+
+function infoOf(raw: string): WordInfo {
+  let info = WORD_INFO.get(raw);
+  if (info === undefined) {
+    const text = contentWordOf(raw);
+    let word: ContentWord | undefined;
+    if (text !== '') {
+      word = CONTENT_WORDS.get(text);
+      if (word === undefined) {
+        word = { text, mark: 0 };
+        CONTENT_WORDS.set(text, word);
+      }
+    }
+    info = { word, opens: PHRASE_OPENERS.get(raw) ?? 0 };
+    WORD_INFO.set(raw, info);
+  }
+  return info;
+}
+
+/**
+ * Replaces each occurrence of a phrase by its token, left to right, as replacing ` phrase ` in
+ * the space-joined text would: an occurrence right after another is not replaced (the space
+ * between them went with the first). Returns `toks` itself when nothing changed.
+ */
+function replacePhrase(toks: readonly string[], words: readonly string[], token: string): readonly string[] {
+  let out: string[] | undefined;
+  let blocked = -1;
+  for (let i = 0; i < toks.length; ) {
+    let hit = i !== blocked && i + words.length <= toks.length;
+    for (let k = 0; hit && k < words.length; k++) hit = toks[i + k] === words[k];
+    if (hit) {
+      out ??= toks.slice(0, i);
+      out.push(token);
+      i += words.length;
+      blocked = i;
+    } else {
+      out?.push(toks[i] ?? '');
+      i += 1;
+    }
+  }
+  return out ?? toks;
+}
+
 /**
  * Content words of an item: folded tokens of title and summary, without the tokens written as
  * entity names (they count through `entities`), numbers, number words and stop words, with
  * bilingual phrases and synonyms mapped to one vocabulary and a crude plural/feminine stemming
  * applied alike to both languages ("systems", « systèmes » → "system").
  */
-function contentTokens(parts: readonly string[], nameSpans: Analysis['nameSpans']): string[] {
-  const out = new Set<string>();
-  parts.forEach((text, part) => {
-    const toks = tokens(text);
-    for (const span of nameSpans) if (span.part === part) for (let i = span.start; i < span.end; i++) toks[i] = '|';
-    let folded = ` ${toks.join(' ')} `;
-    for (const [phrase, token] of PHRASES) folded = folded.split(` ${phrase} `).join(` ${token} `);
-    for (const raw of folded.split(' ')) {
-      if (raw === '' || raw === '|' || /^\d+$/.test(raw) || NUMBER_WORDS[raw] !== undefined) continue;
-      if (ENGLISH_STOP_WORDS.has(raw) || FRENCH_STOP_WORDS.has(raw) || NEWS_STOP_WORDS.has(raw) || NAME_WORDS.has(raw)) continue;
-      let t = SYNONYMS[raw] ?? raw;
-      if (t === raw && t.length > 4 && t.endsWith('s')) t = SYNONYMS[t.slice(0, -1)] ?? t.slice(0, -1);
-      if (t.length > 4 && t.endsWith('e')) t = t.slice(0, -1);
-      if (t.length < 2 || ENGLISH_STOP_WORDS.has(t)) continue;
-      out.add(t);
+function contentTokens(parts: ReadonlyArray<Pick<TokenizedText, 'tokens' | 'ids'>>, nameSpans: Analysis['nameSpans']): string[] {
+  // Dropped between calls only: a word listed earlier in a call must keep its object.
+  if (WORD_INFO.size >= WORD_INFO_MAX) {
+    WORD_INFO.clear();
+    CONTENT_WORDS.clear();
+    INFO_BY_ID.fill(undefined);
+  }
+  const call = ++contentCall;
+  const out: string[] = [];
+  for (let part = 0; part < parts.length; part++) {
+    const { tokens: source, ids } = parts[part] as Pick<TokenizedText, 'tokens' | 'ids'>;
+    let toks = source;
+    for (const span of nameSpans) {
+      if (span.part !== part) continue;
+      if (toks === source) toks = source.slice();
+      for (let i = span.start; i < span.end; i++) (toks as string[])[i] = '|';
     }
-  });
-  return [...out];
+    let opens = 0;
+    const words: Array<ContentWord | undefined> = [];
+    for (let i = 0; i < toks.length; i++) {
+      const raw = toks[i] ?? '';
+      const id = ids[i] ?? -1;
+      // A masked name is no longer the word its id names.
+      const info = id >= 0 && raw === source[i] ? (INFO_BY_ID[id] ??= infoOf(raw)) : infoOf(raw);
+      opens |= info.opens;
+      words.push(info.word);
+    }
+    if (opens !== 0) {
+      const before = toks;
+      PHRASE_WORDS.forEach(({ words: phrase, token }, index) => {
+        // A phrase no token opens cannot appear: no replacement creates an opening word.
+        if ((opens & (1 << index)) !== 0) toks = replacePhrase(toks, phrase, token);
+      });
+      if (toks !== before) {
+        words.length = 0;
+        for (const raw of toks) words.push(infoOf(raw).word);
+      }
+    }
+    for (const w of words) {
+      if (w === undefined || w.mark === call) continue;
+      w.mark = call;
+      out.push(w.text);
+    }
+  }
+  return out;
 }
 
 function timeOf(published: string | undefined): number | undefined {
@@ -427,12 +549,12 @@ function timeOf(published: string | undefined): number | undefined {
 /** The comparable digest of one item (see `StorySignature`). */
 export function storySignature(item: StoryInput): StorySignature {
   const summary = item.summary ?? '';
-  const { entities, titleEntities, judgement, nameSpans } = analyze({ title: item.title, summary });
+  const prework = item.prework?.analyzed.title.text === item.title && item.prework.analyzed.summary.text === summary ? item.prework : undefined;
+  const analyzed = prework?.analyzed ?? analyzeItem({ title: item.title, summary });
+  const { entities, titleEntities, judgement, nameSpans } = analyzed;
   const amounts: StoryAmount[] = [];
-  const highlights = [
-    ...extractHighlights(item.title).map((h) => ({ h, inTitle: true })),
-    ...extractHighlights(summary).map((h) => ({ h, inTitle: false })),
-  ];
+  const figures = prework?.highlights ?? { title: extractHighlights(item.title), summary: extractHighlights(summary) };
+  const highlights = [...figures.title.map((h) => ({ h, inTitle: true })), ...figures.summary.map((h) => ({ h, inTitle: false }))];
   for (const { h, inTitle } of highlights) {
     if (h.kind === 'ticker' || h.value === undefined) continue;
     // Tiny sums are unit prices ("$1.25 per million tokens"), not the event's figure; asset
@@ -441,7 +563,14 @@ export function storySignature(item: StoryInput): StorySignature {
     if (amounts.some((a) => a.kind === h.kind && a.value === h.value && a.unit === h.unit)) continue;
     amounts.push({ kind: h.kind, value: h.value, ...(h.unit !== undefined ? { unit: h.unit } : {}), inTitle });
   }
-  return { entities, titleEntities, amounts, tokens: contentTokens([item.title, summary], nameSpans), time: timeOf(item.published), topics: judgement.topics };
+  return {
+    entities: [...entities],
+    titleEntities: [...titleEntities],
+    amounts,
+    tokens: contentTokens([analyzed.title, analyzed.summary], nameSpans),
+    time: timeOf(item.published),
+    topics: [...judgement.topics],
+  };
 }
 
 function sameAmount(a: StoryAmount, b: StoryAmount, tolerance: number): boolean {
@@ -616,6 +745,8 @@ export interface StoryIndex {
   assign(item: StoryIndexItem, now: number | Date): StoryAssignment;
   /** The stories still in the window, oldest first (for a store to persist). */
   snapshot(): StoryRecord[];
+  /** The stories of `snapshot` whose id is one of `ids`, in the same order: what a batch touched. */
+  snapshotOf(ids: ReadonlySet<string>): StoryRecord[];
 }
 
 function distinctOutlets(members: readonly StoryMember[], from = -Infinity): number {
@@ -626,9 +757,198 @@ function distinctOutlets(members: readonly StoryMember[], from = -Infinity): num
   return outlets.size;
 }
 
+/** What `storyScore` reads of a signature, computed once per signature the index holds. */
+interface Prepared {
+  sig: StorySignature;
+  entities: ReadonlySet<string>;
+  /** The words of the similarity (content words plus `@entity`), as ascending word ids without repeats. */
+  words: Int32Array;
+  money: StoryAmount[];
+  titleMoney: boolean;
+}
+
+/** Numbers for words, so that two signatures compare by merging sorted arrays. Owned by one index. */
+type WordIds = Map<string, number>;
+
+function wordId(ids: WordIds, word: string): number {
+  let id = ids.get(word);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(word, id);
+  }
+  return id;
+}
+
+function prepare(sig: StorySignature, ids: WordIds): Prepared {
+  const money = sig.amounts.filter((x) => x.kind === 'money');
+  const numbers = new Int32Array(sig.tokens.length + sig.entities.length);
+  let n = 0;
+  for (const w of sig.tokens) numbers[n++] = wordId(ids, w);
+  for (const e of sig.entities) numbers[n++] = wordId(ids, `@${e}`);
+  numbers.sort();
+  // Without repeats, as the set of words would hold them.
+  let unique = 0;
+  for (let i = 0; i < n; i++) if (i === 0 || numbers[i] !== numbers[i - 1]) numbers[unique++] = numbers[i] as number;
+  return { sig, entities: new Set(sig.entities), words: numbers.subarray(0, unique), money, titleMoney: money.some((m) => m.inTitle) };
+}
+
+/** How many ids two ascending lists share. */
+function common(a: Int32Array, b: Int32Array): number {
+  let n = 0;
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      n += 1;
+      i += 1;
+      j += 1;
+    } else if (x < y) i += 1;
+    else j += 1;
+  }
+  return n;
+}
+
+/** A headline money figure of `p` that is no figure of `q` (`StoryComparison.headlineConflict`, one way). */
+function headlineUnmatched(p: Prepared, q: StorySignature, tol: number): boolean {
+  return p.titleMoney && !p.money.some((m) => m.inTitle && q.amounts.some((n) => sameAmount(m, n, tol)));
+}
+
+/** The title of `s` names a company `other` never mentions (`StoryComparison.titleConflict`, one way). */
+function titleOwns(s: StorySignature, other: ReadonlySet<string>): boolean {
+  return s.titleEntities.some((e) => !other.has(e) && !BROAD_ENTITIES.has(e));
+}
+
+/**
+ * `storyScore(a.sig, b.sig, o)` with `o` already merged with the defaults: the same rules and
+ * arithmetic, reading prepared sets and stopping as soon as the score is known to be 0.
+ */
+function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>): number {
+  const x = a.sig;
+  const y = b.sig;
+  const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
+  if (!inWindow) return 0;
+  const tol = o.amountTolerance;
+  if (headlineUnmatched(a, y, tol) && headlineUnmatched(b, x, tol)) return 0;
+  let sharedEntity = false;
+  let sharedBroad = false;
+  for (const e of x.entities) {
+    if (!b.entities.has(e)) continue;
+    if (BROAD_ENTITIES.has(e)) sharedBroad = true;
+    else sharedEntity = true;
+  }
+  const sharedAmount = x.amounts.some((m) => y.amounts.some((n) => sameAmount(m, n, tol)));
+  const sharedHeadlineAmount = x.amounts.some((m) => m.inTitle && y.amounts.some((n) => n.inTitle && sameAmount(m, n, tol)));
+  let needed: number = sharedHeadlineAmount ? o.minSimilarityWithHeadlineAmount : sharedAmount ? o.minSimilarityWithAmount : o.minSimilarity;
+  if (!sharedEntity) {
+    if (sharedBroad) needed += o.broadPenalty;
+    else if (sharedAmount && x.topics.some((t) => y.topics.includes(t))) needed += o.broadPenalty;
+    else return 0;
+  }
+  if (!sharedAmount && a.money.length > 0 && b.money.length > 0) needed += o.amountConflictPenalty;
+  if (titleOwns(x, b.entities) && titleOwns(y, a.entities)) needed += o.titleConflictPenalty;
+  const gapMs = x.time === undefined || y.time === undefined ? 0 : Math.abs(x.time - y.time);
+  needed *= 1 + (o.latePenalty * gapMs) / o.windowMs;
+  const size = a.words.length + b.words.length;
+  const similarity = size === 0 ? 0 : (2 * common(a.words, b.words)) / size;
+  return Math.max(0, Math.min(1, (0.5 * similarity) / needed));
+}
+
+/** A story of the index with what finding it costs. */
+interface LiveStory {
+  record: StoryRecord;
+  /** Creation order: stories are compared, and listed, oldest first. */
+  seq: number;
+  /** Latest member time (as `>=` reads it); NaN when no member has one, which the next assign forgets. */
+  last: number;
+  alive: boolean;
+  /** Members (from the first, at most `representatives`) whose entities and figures are indexed. */
+  indexed: number;
+  /** Index keys this story is listed under already. */
+  keys: Set<string>;
+  /** Outlets of all members (as `distinctOutlets` counts them), kept as members arrive. */
+  outlets: Set<string>;
+  /** Marks the last assign that listed it as a candidate. */
+  seen: number;
+}
+
+/** A min-heap of stories by `last` (NaN first): stories leave the index in that order. */
+interface ExpiryEntry {
+  key: number;
+  story: LiveStory;
+}
+
+function before(a: number, b: number): boolean {
+  if (Number.isNaN(a)) return !Number.isNaN(b);
+  if (Number.isNaN(b)) return false;
+  return a < b;
+}
+
+function heapPush(heap: ExpiryEntry[], entry: ExpiryEntry): void {
+  heap.push(entry);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent] as ExpiryEntry;
+    if (!before(entry.key, p.key)) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = entry;
+}
+
+function heapPop(heap: ExpiryEntry[]): void {
+  const last = heap.pop();
+  if (last === undefined || heap.length === 0) return;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= heap.length) break;
+    const r = l + 1;
+    const c = r < heap.length && before((heap[r] as ExpiryEntry).key, (heap[l] as ExpiryEntry).key) ? r : l;
+    const child = heap[c] as ExpiryEntry;
+    if (!before(child.key, last.key)) break;
+    heap[i] = child;
+    i = c;
+  }
+  heap[i] = last;
+}
+
+/**
+ * The amount index: a figure is listed under its kind and the bucket of its value on a log scale
+ * whose step is the tolerance, so figures within the tolerance are at most a bucket or two apart.
+ * Zero has its own key; other values (negative, infinite, not numbers) go to `ODD`, always read.
+ */
+const ODD = '~';
+
+function amountKeys(a: StoryAmount, step: number, spread: number): string[] {
+  const v = a.value;
+  if (v === 0) return [`${a.kind}|0`];
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) return [ODD];
+  const k = Math.floor(Math.log(v) / step);
+  const out: string[] = [];
+  for (let d = -spread; d <= spread; d++) out.push(`${a.kind}|${k + d}`);
+  return out;
+}
+
+/** Appends the live stories of a list not taken yet in this round. */
+function take(stories: readonly LiveStory[] | undefined, round: number, out: LiveStory[]): void {
+  for (const story of stories ?? []) {
+    if (!story.alive || story.seen === round) continue;
+    story.seen = round;
+    out.push(story);
+  }
+}
+
 /**
  * Creates a story index. Greedy: an item joins the recent story whose representatives score best
  * with it (`storyScore` ≥ 0.5), else opens a story whose id is `storyIdOf(key ?? title)`.
+ *
+ * A score is 0 unless the two items share an entity, or a figure (and a topic): stories are
+ * listed under the entities and figures of their representatives, and an item is compared only
+ * with the stories listed under its own, in the order a scan of all stories would take. So the
+ * cost of placing an item follows the stories that name what it names, not all recent stories.
  */
 export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
   const windowMs = options.windowMs ?? DEFAULT_STORY_OPTIONS.windowMs;
@@ -636,20 +956,140 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
   const breakingWindowMs = options.breakingWindowMs ?? 3_600_000;
   const representatives = options.representatives ?? 8;
   const storyOptions: Partial<StoryOptions> = { ...options, windowMs };
-  let stories: StoryRecord[] = (options.initial ?? []).map((s) => ({ ...s, members: [...s.members] }));
-  const ids = new Set(stories.map((s) => s.id));
+  const o: Required<StoryOptions> = { ...DEFAULT_STORY_OPTIONS, ...storyOptions };
+  const tolerance = o.amountTolerance;
+  // Outside (0, 1) the log buckets do not hold: every story with figures is read instead.
+  const bucketed = tolerance > 0 && tolerance < 1;
+  const step = bucketed ? -Math.log1p(-tolerance) : 1;
+
+  const wordIds: WordIds = new Map();
+  const prepared = new WeakMap<StorySignature, Prepared>();
+  const preparedOf = (sig: StorySignature): Prepared => {
+    let p = prepared.get(sig);
+    if (p === undefined) {
+      p = prepare(sig, wordIds);
+      prepared.set(sig, p);
+    }
+    return p;
+  };
+
+  let stories: LiveStory[] = [];
+  let dead = 0;
+  const byId = new Map<string, LiveStory[]>();
+  const listed = new Map<string, LiveStory[]>();
+  const heap: ExpiryEntry[] = [];
+  let seq = 0;
+  let round = 0;
+
+  const list = (story: LiveStory, key: string): void => {
+    if (story.keys.has(key)) return;
+    story.keys.add(key);
+    const l = listed.get(key);
+    if (l === undefined) listed.set(key, [story]);
+    else l.push(story);
+  };
+  const indexMembers = (story: LiveStory): void => {
+    const members = story.record.members;
+    while (story.indexed < members.length && story.indexed < representatives) {
+      const sig = (members[story.indexed] as StoryMember).signature;
+      for (const e of sig.entities) list(story, `@${e}`);
+      for (const a of sig.amounts) {
+        list(story, '$');
+        if (bucketed) for (const key of amountKeys(a, step, 0)) list(story, key);
+      }
+      story.indexed += 1;
+    }
+  };
+  const noteTime = (story: LiveStory, time: unknown): void => {
+    const t = Number(time);
+    if (!Number.isNaN(t) && (Number.isNaN(story.last) || t > story.last)) {
+      story.last = t;
+      heapPush(heap, { key: t, story });
+    }
+  };
+  const addStory = (record: StoryRecord): LiveStory => {
+    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1 };
+    record.members.forEach((m, i) => {
+      noteTime(story, m.time);
+      story.outlets.add(m.source ?? `#${i}`);
+    });
+    if (Number.isNaN(story.last)) heapPush(heap, { key: NaN, story });
+    indexMembers(story);
+    stories.push(story);
+    const same = byId.get(record.id);
+    if (same === undefined) byId.set(record.id, [story]);
+    else same.push(story);
+    return story;
+  };
+  const kill = (story: LiveStory): void => {
+    story.alive = false;
+    dead += 1;
+  };
+  /** Forgets the stories with no member at or after `cutoff`, as filtering every story would. */
+  const expire = (cutoff: number): void => {
+    if (Number.isNaN(cutoff)) {
+      for (const story of stories) if (story.alive) kill(story);
+      heap.length = 0;
+    }
+    for (let top = heap[0]; top !== undefined && (Number.isNaN(top.key) || top.key < cutoff); top = heap[0]) {
+      heapPop(heap);
+      if (top.story.alive && Object.is(top.key, top.story.last)) kill(top.story);
+    }
+    if (dead > 64 && dead * 2 > stories.length) {
+      stories = stories.filter((s) => s.alive);
+      for (const [key, l] of listed) {
+        const alive = l.filter((s) => s.alive);
+        if (alive.length === 0) listed.delete(key);
+        else if (alive.length < l.length) listed.set(key, alive);
+      }
+      for (const [id, l] of byId) {
+        const alive = l.filter((s) => s.alive);
+        if (alive.length === 0) byId.delete(id);
+        else if (alive.length < l.length) byId.set(id, alive);
+      }
+      dead = 0;
+    }
+  };
+  /** The live stories that may score above 0 with `sig`, oldest first. */
+  const candidates = (sig: StorySignature): LiveStory[] => {
+    round += 1;
+    const out: LiveStory[] = [];
+    for (const e of sig.entities) take(listed.get(`@${e}`), round, out);
+    // Without a shared name, a shared figure counts only with a shared topic.
+    if (sig.amounts.length > 0 && sig.topics.length > 0) {
+      if (!bucketed || sig.amounts.some((a) => amountKeys(a, step, 0)[0] === ODD)) take(listed.get('$'), round, out);
+      else {
+        take(listed.get(ODD), round, out);
+        for (const a of sig.amounts) for (const key of amountKeys(a, step, 2)) take(listed.get(key), round, out);
+      }
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  };
+
+  const ids = new Set<string>();
+  for (const s of options.initial ?? []) {
+    addStory({ ...s, members: [...s.members] });
+    ids.add(s.id);
+  }
+  const copy = (s: LiveStory): StoryRecord => ({ ...s.record, members: [...s.record.members] });
 
   return {
     assign(item, nowArg) {
       const now = typeof nowArg === 'number' ? nowArg : nowArg.getTime();
-      stories = stories.filter((s) => s.members.some((m) => m.time >= now - windowMs));
+      expire(now - windowMs);
       const signature = storySignature(item);
       const time = signature.time ?? now;
-      let best: StoryRecord | undefined;
+      let best: LiveStory | undefined;
       let bestScore = 0.5;
-      for (const story of stories) {
-        for (const member of story.members.slice(0, representatives)) {
-          const score = storyScore(signature, member.signature, storyOptions);
+      let mine: Prepared | undefined;
+      for (const story of candidates(signature)) {
+        mine ??= preparedOf(signature);
+        const members = story.record.members;
+        const n = Math.min(members.length, representatives);
+        for (let i = 0; i < n; i++) {
+          // Scores are at most 1: once this story holds the best at 1, its other members change nothing.
+          if (best === story && bestScore >= 1) break;
+          const score = scorePrepared(mine, preparedOf((members[i] as StoryMember).signature), o);
           if (score >= bestScore && (best !== story || score > bestScore)) {
             best = story;
             bestScore = score;
@@ -661,25 +1101,32 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         let id = storyIdOf(item.key ?? item.title);
         for (let n = 2; ids.has(id); n++) id = storyIdOf(`${item.key ?? item.title}#${n}`);
         ids.add(id);
-        const story: StoryRecord = { id, members: [member], breaking: false };
-        stories.push(story);
         const breaking = breakingOutlets <= 1;
-        story.breaking = breaking;
+        addStory({ id, members: [member], breaking });
         return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking };
       }
-      best.members.push(member);
-      const wasBreaking = best.breaking;
-      if (!wasBreaking) best.breaking = distinctOutlets(best.members, time - breakingWindowMs) >= breakingOutlets;
+      const record = best.record;
+      record.members.push(member);
+      best.outlets.add(member.source ?? `#${record.members.length - 1}`);
+      noteTime(best, time);
+      indexMembers(best);
+      const wasBreaking = record.breaking;
+      if (!wasBreaking) record.breaking = distinctOutlets(record.members, time - breakingWindowMs) >= breakingOutlets;
       return {
-        storyId: best.id,
+        storyId: record.id,
         isNew: false,
-        sources: distinctOutlets(best.members),
-        breaking: best.breaking,
-        becameBreaking: best.breaking && !wasBreaking,
+        sources: best.outlets.size,
+        breaking: record.breaking,
+        becameBreaking: record.breaking && !wasBreaking,
       };
     },
     snapshot() {
-      return stories.map((s) => ({ ...s, members: [...s.members] }));
+      return stories.filter((s) => s.alive).map(copy);
+    },
+    snapshotOf(wanted) {
+      const out: LiveStory[] = [];
+      for (const id of wanted) for (const s of byId.get(id) ?? []) if (s.alive) out.push(s);
+      return out.sort((a, b) => a.seq - b.seq).map(copy);
     },
   };
 }

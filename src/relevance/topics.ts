@@ -3,7 +3,7 @@
 // fast: everything is compiled into one phrase matcher at import, and an item is scanned once.
 import { TOPICS, type Judgement, type Topic } from '../domain.js';
 import { ENTITIES, SENSES } from './entities.js';
-import { fold, tokenSpans } from './fold.js';
+import { fold, tokenize, type TokenizedText } from './fold.js';
 import { createPhraseMatcher } from './phrase-matcher.js';
 
 /**
@@ -585,21 +585,22 @@ function stripMarks(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '');
 }
 
+/** The letters and digits of `s`, marks removed (for ASCII, nothing to decompose). */
+function lettersOf(s: string): string {
+  return /[^\p{ASCII}]/u.test(s) ? stripMarks(s).replace(/[^\p{L}\p{N}]/gu, '') : s.replace(/[^a-zA-Z0-9]/g, '');
+}
+
 /** A case-sensitive term counts when written as spelled, or in capitals ("INTEL", not "intel"). */
 function caseMatches(written: string, cased: string): boolean {
-  const w = stripMarks(written).replace(/[^\p{L}\p{N}]/gu, '');
+  const w = lettersOf(written);
   const c = stripMarks(cased).replace(/[^\p{L}\p{N}]/gu, '');
   if (w === c) return true;
   return w === w.toUpperCase() && w !== w.toLowerCase();
 }
 
-function scan(text: string, part: 0 | 1, hits: TermHit[]): void {
-  const spans = tokenSpans(text);
-  for (const m of matcher.match(spans.map((s) => s.token))) {
-    const first = spans[m.start];
-    const last = spans[m.end - 1];
-    if (first === undefined || last === undefined) continue;
-    const written = text.slice(first.start, last.end);
+function scan(t: TokenizedText, part: 0 | 1, hits: TermHit[]): void {
+  for (const m of matcher.match(t.tokens, t.ids)) {
+    const written = t.text.slice(t.starts[m.start] ?? 0, t.ends[m.end - 1] ?? 0);
     if (m.value.cased !== undefined && !caseMatches(written, m.value.cased)) continue;
     hits.push({ ref: m.value, text: written, part, start: m.start, end: m.end });
   }
@@ -644,20 +645,26 @@ function explain(hits: readonly TermHit[]): string[] {
   return out;
 }
 
+function by(hits: readonly TermHit[], cls: TermClass): TermHit[] {
+  return hits.filter((h) => h.ref.cls === cls);
+}
+
+function distinct(list: readonly TermHit[]): number {
+  return new Set(list.map((h) => h.ref.group)).size;
+}
+
 /** The decisive terms of one topic, or undefined when the topic does not hold. */
 function decide(hits: readonly TermHit[]): string[] | undefined {
-  const by = (cls: TermClass): TermHit[] => hits.filter((h) => h.ref.cls === cls);
-  const distinct = (list: readonly TermHit[]): number => new Set(list.map((h) => h.ref.group)).size;
-  const strong = by('strong');
-  const weak = by('weak');
-  const qualifiers = by('qualifiers');
-  const ambiguous = by('ambiguous');
-  const context = by('context');
-  const labs = by('lab');
-  const business = by('business');
-  const funding = by('funding');
+  const strong = by(hits, 'strong');
+  const weak = by(hits, 'weak');
+  const qualifiers = by(hits, 'qualifiers');
+  const ambiguous = by(hits, 'ambiguous');
+  const context = by(hits, 'context');
+  const labs = by(hits, 'lab');
+  const business = by(hits, 'business');
+  const funding = by(hits, 'funding');
 
-  if (by('vetoWhen').length > 0 && by('vetoUnless').length === 0) return undefined;
+  if (by(hits, 'vetoWhen').length > 0 && by(hits, 'vetoUnless').length === 0) return undefined;
   if (strong.length > 0) return explain(strong);
   const names = [...ambiguous, ...context, ...labs];
   if (distinct(weak) >= 2 || (weak.length > 0 && names.length > 0)) return explain([...weak, ...names]);
@@ -681,11 +688,18 @@ export interface Analysis {
   titleEntities: string[];
 }
 
-/** Judges an item and lists the entities it names (see `Analysis`); `classify` keeps only the judgement. */
-export function analyze(item: { readonly title: string; readonly summary?: string }): Analysis {
+/** An `Analysis` plus the item's title and summary as the judge tokenized them. */
+export interface AnalyzedItem extends Analysis {
+  /** The tokenized title: `itemTokens` and `storySignature` read it instead of folding the title again. */
+  title: TokenizedText;
+  /** The tokenized summary (`''` when the item has none). */
+  summary: TokenizedText;
+}
+
+function analyzeTokenized(title: TokenizedText, summary: TokenizedText): Analysis {
   const raw: TermHit[] = [];
-  scan(item.title, 0, raw);
-  if (item.summary) scan(item.summary, 1, raw);
+  scan(title, 0, raw);
+  scan(summary, 1, raw);
   const hits = effectiveHits(raw);
   const topics: Topic[] = [];
   const topicTerms: Record<Topic, string[]> = { 'ai-chips': [], crypto: [] };
@@ -706,6 +720,22 @@ export function analyze(item: { readonly title: string; readonly summary?: strin
     if (h.part === 0 && !titleEntities.includes(id)) titleEntities.push(id);
   }
   return { judgement: { topics, topicTerms }, nameSpans, entities, titleEntities };
+}
+
+/** Judges an item and lists the entities it names (see `Analysis`); `classify` keeps only the judgement. */
+export function analyze(item: { readonly title: string; readonly summary?: string }): Analysis {
+  return analyzeTokenized(tokenize(item.title), tokenize(item.summary ?? ''));
+}
+
+/**
+ * `analyze`, keeping the tokenized title and summary: the pipeline judges an item with it and
+ * hands it on to watch-term matching and story placement, so the item is folded once.
+ */
+export function analyzeItem(item: { readonly title: string; readonly summary?: string | undefined }): AnalyzedItem {
+  const title = tokenize(item.title);
+  const summary = tokenize(item.summary ?? '');
+  const { judgement, nameSpans, entities, titleEntities } = analyzeTokenized(title, summary);
+  return { judgement, nameSpans, entities, titleEntities, title, summary };
 }
 
 /**

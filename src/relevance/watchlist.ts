@@ -2,8 +2,8 @@
 // "one of my topics OR one of my terms, AND none of my exclusions". All channels' terms are
 // compiled into one phrase matcher, so an item is scanned once however many channels there are.
 import { TOPICS, type ChannelKey, type Judgement, type Topic } from '../domain.js';
-import { fold } from './fold.js';
-import { createPhraseMatcher } from './phrase-matcher.js';
+import { fold, type TokenizedText } from './fold.js';
+import { createPhraseMatcher, type PhraseMatch } from './phrase-matcher.js';
 
 /**
  * One watch term. Besides plain terms, a term can carry a topic filter, written
@@ -195,6 +195,11 @@ export interface CompiledChannelRules {
    * has one entry per channel, in the order the rules were given.
    */
   decideAll(itemTokens: readonly string[], judgement: Judgement): Map<ChannelKey, ChannelDecision>;
+  /**
+   * `decideAll` from the item's tokenized title and summary (`analyzeItem` has them): the same
+   * decisions, without joining the parts (no term spans the boundary between them anyway).
+   */
+  decideAllParts(title: TokenizedText, summary: TokenizedText, judgement: Judgement): Map<ChannelKey, ChannelDecision>;
   /** Stored terms that did not parse to exactly one term, per channel. */
   readonly invalid: readonly InvalidTerm[];
 }
@@ -268,41 +273,51 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
   }
   const matcher = createPhraseMatcher(entries);
 
+  /** The decisions, given every match in item order. */
+  const decisions = (matches: ReadonlyArray<PhraseMatch<TermValue>>, judgement: Judgement): Map<ChannelKey, ChannelDecision> => {
+    // Only channels with a matching term get lists; the rest share the empty one.
+    const includes = new Map<number, number[]>();
+    const excludes = new Map<number, number[]>();
+    // Matches come ordered by position, so terms are listed in the order the item mentions them.
+    for (const { value } of matches) {
+      if (value.topic !== undefined && !judgement.topics.includes(value.topic)) continue;
+      const lists = value.exclude ? excludes : includes;
+      let list = lists.get(value.channel);
+      if (list === undefined) {
+        list = [];
+        lists.set(value.channel, list);
+      }
+      if (!list.includes(value.term)) list.push(value.term);
+    }
+    const judged = TOPICS.filter((t) => judgement.topics.includes(t));
+    const out = new Map<ChannelKey, ChannelDecision>();
+    channels.forEach((channel, index) => {
+      const inc = includes.get(index) ?? NONE;
+      const exc = excludes.get(index) ?? NONE;
+      const topics = judged.filter((t) => channel.topics.has(t));
+      const excluded = exc.map((t) => channel.forms[t] ?? '');
+      for (const [topic, form] of channel.excludedTopics) if (judgement.topics.includes(topic)) excluded.push(form);
+      const wanted = topics.length > 0 || (channel.hasIncludes && inc.length > 0);
+      if (!wanted || excluded.length > 0) {
+        out.set(channel.key, { alert: false, matched: [], excluded });
+        return;
+      }
+      const matched = new Set<string>(inc.map((t) => channel.forms[t] ?? ''));
+      for (const topic of topics) for (const term of judgement.topicTerms[topic]) matched.add(term);
+      out.set(channel.key, { alert: true, matched: [...matched], excluded });
+    });
+    return out;
+  };
+
   return {
     invalid,
     decideAll(itemTokens, judgement) {
-      // Only channels with a matching term get lists; the rest share the empty one.
-      const includes = new Map<number, number[]>();
-      const excludes = new Map<number, number[]>();
-      // Matches come ordered by position, so terms are listed in the order the item mentions them.
-      for (const { value } of matcher.match(itemTokens)) {
-        if (value.topic !== undefined && !judgement.topics.includes(value.topic)) continue;
-        const lists = value.exclude ? excludes : includes;
-        let list = lists.get(value.channel);
-        if (list === undefined) {
-          list = [];
-          lists.set(value.channel, list);
-        }
-        if (!list.includes(value.term)) list.push(value.term);
-      }
-      const judged = TOPICS.filter((t) => judgement.topics.includes(t));
-      const decisions = new Map<ChannelKey, ChannelDecision>();
-      channels.forEach((channel, index) => {
-        const inc = includes.get(index) ?? NONE;
-        const exc = excludes.get(index) ?? NONE;
-        const topics = judged.filter((t) => channel.topics.has(t));
-        const excluded = exc.map((t) => channel.forms[t] ?? '');
-        for (const [topic, form] of channel.excludedTopics) if (judgement.topics.includes(topic)) excluded.push(form);
-        const wanted = topics.length > 0 || (channel.hasIncludes && inc.length > 0);
-        if (!wanted || excluded.length > 0) {
-          decisions.set(channel.key, { alert: false, matched: [], excluded });
-          return;
-        }
-        const matched = new Set<string>(inc.map((t) => channel.forms[t] ?? ''));
-        for (const topic of topics) for (const term of judgement.topicTerms[topic]) matched.add(term);
-        decisions.set(channel.key, { alert: true, matched: [...matched], excluded });
-      });
-      return decisions;
+      return decisions(matcher.match(itemTokens), judgement);
+    },
+    decideAllParts(title, summary, judgement) {
+      const inTitle = matcher.match(title.tokens, title.ids);
+      const inSummary = matcher.match(summary.tokens, summary.ids);
+      return decisions(inSummary.length === 0 ? inTitle : inTitle.concat(inSummary), judgement);
     },
   };
 }

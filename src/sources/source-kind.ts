@@ -1,10 +1,11 @@
 // The port every source kind implements: RSS/Atom/JSON feeds, news APIs, market tickers.
 import type { z } from 'zod';
 import type { FetchState, SourceConfig, SourceKindName } from '../domain.js';
-import type { FeedPoll } from './feed/feed-source.js';
+import type { FeedMemo, FeedPoll, MemoSlot } from './feed/feed-source.js';
+import type { ParseBody } from './feed/parse-job.js';
 import type { SafeFetcher } from './http/safe-fetch.js';
 
-export type { FeedPoll };
+export type { FeedMemo, FeedPoll, MemoSlot };
 
 /** What a kind gets for one poll. */
 export interface PollContext {
@@ -14,6 +15,14 @@ export interface PollContext {
   /** The state remembered after the previous poll (validators, body hash). */
   previous: FetchState;
   now: () => Date;
+  /**
+   * What this process remembers of the source's previous parse, for kinds that use it (feeds:
+   * each item's text hash and key, so a changed feed parses only its new items). Absent: every
+   * poll parses everything.
+   */
+  memo?: MemoSlot<FeedMemo>;
+  /** Parses a fetched feed body: the pipeline's parse threads; absent, the calling thread. */
+  parse?: ParseBody;
 }
 
 /**

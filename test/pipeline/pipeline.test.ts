@@ -306,3 +306,132 @@ describe('SSRF allow-list and source health', () => {
     expect(notices[0]?.alert.summary).toMatch(/HTTP 404.*wirewatch source enable local/);
   });
 });
+
+// A changed feed keyed by GUID is parsed incrementally: only the items whose text is new. The
+// unparsed ones are still claimed, and one the store calls fresh is judged from the whole feed.
+const clockedStores: Array<[string, ((now: () => number) => { store: Store; cleanup: () => Promise<void> }) | undefined]> = [
+  ['memory store', (now) => ({ store: createMemoryStore({ now }), cleanup: async () => {} })],
+  [
+    'redis store',
+    testRedisUrl()
+      ? (now) => {
+          const redis = testRedis();
+          const prefix = testPrefix('incremental');
+          return {
+            store: createRedisStore(redis, { prefix, now }),
+            cleanup: async () => {
+              const keys = await redis.keys(`${prefix}*`);
+              if (keys.length > 0) await redis.del(...keys);
+              redis.disconnect();
+            },
+          };
+        }
+      : undefined,
+  ],
+];
+
+for (const [name, makeStore] of clockedStores) {
+  describe.skipIf(!makeStore)(`incrementally parsed feeds on the ${name}`, () => {
+    const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, perHostSpacingMs: 0 });
+    const cleanups: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const cleanup of cleanups.splice(0)) await cleanup();
+    });
+    const story = (id: string) => ({ id, title: `Nvidia ships Rubin GPUs to customer ${id}`, summary: `Deal ${id} for accelerators.` });
+
+    /** A pipeline with its own clocks: the pipeline's, and the one the store times claims with. */
+    function setup(label: string) {
+      const clocks = { pipeline: Date.parse('2026-11-29T10:00:00Z'), store: Date.parse('2026-11-29T10:00:00Z') };
+      const { store, cleanup } = (makeStore as NonNullable<typeof makeStore>)(() => clocks.store);
+      cleanups.push(cleanup);
+      const path = `/incremental-${name.replace(/\W/g, '')}-${label}.xml`;
+      const source: SourceConfig = { id: `inc-${label}`, kind: 'feed', options: {}, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true };
+      return { store, clocks, path, source };
+    }
+
+    it('alerts exactly the new items of a changed feed, once each', async () => {
+      const { store, clocks, path, source } = setup('once');
+      const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000, now: () => new Date(clocks.pipeline) });
+      let items = Array.from({ length: 20 }, (_, i) => story(`old-${i}`));
+      server.set(path, rss(items));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'seeded', items: 20 });
+
+      items = [story('new-1'), story('new-2'), ...items].slice(0, 20);
+      server.set(path, rss(items));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 20, fresh: 2, alerts: 2 });
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'not-modified' });
+
+      // One more on top; an old one edited in place (same GUID, new text) and two moved: not new.
+      const edited = { ...story('old-5'), summary: 'Corrected figures.' };
+      items = [story('new-3'), ...items.map((i) => (i.id === 'old-5' ? edited : i))].slice(0, 20);
+      [items[10], items[11]] = [items[11] ?? story('x'), items[10] ?? story('x')];
+      server.set(path, rss(items));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 20, fresh: 1, alerts: 1 });
+
+      server.set(path, rss(items.slice(0, 15)));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 15, fresh: 0, alerts: 0 });
+
+      const due = await store.dueDeliveries(clocks.pipeline + 60_000, 100);
+      expect(due.map((d) => `${d.alert.channel} ${d.alert.title}`).sort()).toEqual(
+        ['new-1', 'new-2', 'new-3'].map((id) => `console:markets Nvidia ships Rubin GPUs to customer ${id}`),
+      );
+      expect(due.find((d) => d.alert.title.endsWith('new-3'))?.alert.summary).toBe('Deal new-3 for accelerators.');
+    });
+
+    it('judges from the whole feed an unparsed item the store calls fresh (its memory expired)', async () => {
+      const { store, clocks, path, source } = setup('expired');
+      const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 60_000, now: () => new Date(clocks.pipeline) });
+      server.set(path, rss([story('a'), story('b')]));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'seeded', items: 2 });
+
+      // The store forgot a and b (their ttl passed on its clock) while this process still
+      // remembers them; only c is parsed, yet all three are new to the store.
+      clocks.store += 120_000;
+      clocks.pipeline += 1000;
+      server.set(path, rss([story('c'), story('a'), story('b')]));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 3, fresh: 3, alerts: 3 });
+      const due = await store.dueDeliveries(clocks.store + 60_000, 10);
+      expect(due.map((d) => d.alert.title).sort()).toEqual(['a', 'b', 'c'].map((id) => `Nvidia ships Rubin GPUs to customer ${id}`));
+      expect(due.find((d) => d.alert.title.endsWith(' a'))?.alert.summary).toBe('Deal a for accelerators.');
+    });
+
+    it('judges an item parsed by a poll whose claim failed, in the next poll, with one store call', async () => {
+      const { store: inner, clocks, path, source } = setup('claim-failed');
+      const calls: string[] = [];
+      let failClaims = 0;
+      // The store as the network leaves it: one claim lost to a dropped connection.
+      const store = new Proxy(inner, {
+        get(target, member, receiver) {
+          const value: unknown = Reflect.get(target, member, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            calls.push(String(member));
+            if (member === 'claimAndCommit' && failClaims > 0) {
+              failClaims--;
+              return Promise.reject(new Error('connection lost'));
+            }
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000, now: () => new Date(clocks.pipeline) });
+      server.set(path, rss([story('a')]));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'seeded' });
+      // Warm the rules and story caches, so the last poll below shows its own store calls only.
+      server.set(path, rss([story('b'), story('a')]));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+
+      failClaims = 1;
+      server.set(path, rss([story('c'), story('b'), story('a')]));
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'failed' });
+      // c is now remembered as parsed, but was never claimed: the next poll parses only d, and
+      // still judges c with it, in the one claim-and-commit call.
+      server.set(path, rss([story('d'), story('c'), story('b'), story('a')]));
+      calls.length = 0;
+      expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 4, fresh: 2, alerts: 2 });
+      expect(calls).toEqual(['claimAndCommit']);
+      const due = await inner.dueDeliveries(clocks.pipeline + 60_000, 10);
+      expect(due.map((d) => d.alert.title.split(' ').at(-1)).sort()).toEqual(['b', 'c', 'd']);
+    });
+  });
+}

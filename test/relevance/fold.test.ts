@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fold, itemTokens, PART_BOUNDARY, tokenSpans, tokens } from '../../src/relevance/fold.js';
+import { fold, itemTokens, PART_BOUNDARY, tokenize, tokenSpans, tokens, WORD_IDS } from '../../src/relevance/fold.js';
 
 describe('fold', () => {
   it('lower-cases and removes accents', () => {
@@ -54,5 +54,19 @@ describe('fold', () => {
     const toks = itemTokens({ title: 'Stargate', summary: 'project news' });
     expect(toks).toEqual(['stargate', PART_BOUNDARY, 'project', 'news']);
     expect(tokens(PART_BOUNDARY)).toEqual([]);
+  });
+
+  it('names plain ASCII words with ids, the same word with the same id, and nothing else', () => {
+    const long = 'x'.repeat(500);
+    const t = tokenize(`Nvidia NVIDIA nvidia café cafe\u0301 H₂O ½ ${long} l’IA`);
+    expect(t.tokens).toEqual(['nvidia', 'nvidia', 'nvidia', 'cafe', 'cafe', 'h2o', '1', '2', long, 'l', 'ia']);
+    const [a, b, c, ...rest] = t.ids;
+    expect(a).toBeGreaterThanOrEqual(0);
+    expect(a).toBeLessThan(WORD_IDS);
+    expect([b, c]).toEqual([a, a]);
+    // Folded, joined by a mark, split from one character, too long to keep: no id.
+    expect(rest.slice(0, 6)).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect(rest.slice(6).every((id) => id >= 0)).toBe(true);
+    expect(tokenize('Nvidia').ids).toEqual([a]);
   });
 });

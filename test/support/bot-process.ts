@@ -92,9 +92,20 @@ export function bundle(): Promise<string> {
     }
     const dir = join(cache, String(process.pid));
     mkdirSync(dir, { recursive: true });
-    const outfile = join(dir, 'cli.js');
-    await build({ entryPoints: [join(ROOT, 'src/cli.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, sourcemap: 'inline', logLevel: 'error' });
-    return outfile;
+    // The parse worker beside cli.js, where the bot looks for it (src/sources/feed/parse-pool.ts).
+    await build({
+      entryPoints: [join(ROOT, 'src/cli.ts'), join(ROOT, 'src/sources/feed/parse-worker.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outdir: dir,
+      entryNames: '[name]',
+      sourcemap: 'inline',
+      logLevel: 'error',
+    });
+    return join(dir, 'cli.js');
   })();
   return bundled;
 }

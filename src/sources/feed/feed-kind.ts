@@ -7,5 +7,5 @@ export const feedKind = {
   kind: 'feed',
   options: z.object({}).strict(),
   defaultUrl: () => undefined,
-  poll: ({ fetcher, source, previous, now }) => pollFeed(fetcher, source, previous, now),
+  poll: ({ fetcher, source, previous, now, memo, parse }) => pollFeed(fetcher, source, previous, now, memo, parse),
 } as const satisfies SourceKind<Record<string, never>>;

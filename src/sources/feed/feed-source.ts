@@ -3,8 +3,11 @@
 import { createHash } from 'node:crypto';
 import type { FetchState, SourceConfig } from '../../domain.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
-import { decodeFeedBytesWithInfo } from './decode.js';
-import { parseFeed, type ParsedFeed } from './parse-feed.js';
+import type { FeedMemo } from './incremental-parse.js';
+import type { ParsedFeed } from './parse-feed.js';
+import { parseHere, type ParseBody, type ParseJobResult } from './parse-job.js';
+
+export type { FeedMemo } from './incremental-parse.js';
 
 /** What one poll found, with the fetch state to remember for the next one. */
 export type FeedPoll =
@@ -12,7 +15,23 @@ export type FeedPoll =
   | { kind: 'not-modified'; state: FetchState }
   /** 200 but the body's sha256 equals `previous.bodyHash`: parsing was skipped. */
   | { kind: 'unchanged'; state: FetchState }
-  | { kind: 'parsed'; feed: ParsedFeed; state: FetchState };
+  /** `partial` when only the items whose text changed since the previous poll were parsed. */
+  | { kind: 'parsed'; feed: ParsedFeed; state: FetchState; partial?: PartialFeed };
+
+/** A feed of which only the items with new text were parsed: `feed.items` holds those alone. */
+export interface PartialFeed {
+  /** Every item key of the feed in feed order: those of `feed.items` and those of the items not parsed. */
+  keys: string[];
+  /** Parses the whole body (kept only for this poll): for when an item that was not parsed must be judged after all. */
+  complete(): Promise<ParsedFeed>;
+}
+
+/** Where a kind keeps what it learnt at this source's previous poll, in this process (the pipeline holds it). */
+export interface MemoSlot<T> {
+  get(): T | undefined;
+  /** Replaces the memo; undefined forgets it. */
+  set(value: T | undefined): void;
+}
 
 /** A conditional fetch: nothing new (304 or the same bytes), or a new body to parse. */
 export type ConditionalFetch =
@@ -36,16 +55,30 @@ export async function conditionalFetch(fetcher: SafeFetcher, url: string, previo
 
 /**
  * Fetches `source.url` conditionally and parses the body unless it is the one already parsed
- * (the feed reports the encoding it was decoded with).
+ * (the feed reports the encoding it was decoded with). With a `memo`, a changed feed parses only
+ * the items whose text is new (incremental-parse.ts) and the memo is kept up to date; a body that
+ * does not parse forgets it. `parse` runs the parse: the pipeline's worker pool, or this thread.
  */
 export async function pollFeed(
   fetcher: SafeFetcher,
   source: SourceConfig,
   previous: FetchState,
   now: () => Date = () => new Date(),
+  memo?: MemoSlot<FeedMemo>,
+  parse: ParseBody = parseHere,
 ): Promise<FeedPoll> {
   const fetched = await conditionalFetch(fetcher, source.url, previous, now);
   if (fetched.kind !== 'fresh') return fetched;
-  const { text, encoding } = decodeFeedBytesWithInfo(fetched.body, fetched.contentType);
-  return { kind: 'parsed', feed: { ...parseFeed(text, { sourceId: source.id, url: fetched.url }), encoding }, state: fetched.state };
+  const job = { body: fetched.body, contentType: fetched.contentType, url: fetched.url, sourceId: source.id };
+  if (memo === undefined) return { kind: 'parsed', feed: (await parse(job)).feed, state: fetched.state };
+  let parsed: ParseJobResult;
+  try {
+    parsed = await parse({ ...job, memo: memo.get() ?? null });
+  } catch (err) {
+    memo.set(undefined);
+    throw err;
+  }
+  memo.set(parsed.memo);
+  if (parsed.keys === undefined) return { kind: 'parsed', feed: parsed.feed, state: fetched.state };
+  return { kind: 'parsed', feed: parsed.feed, state: fetched.state, partial: { keys: parsed.keys, complete: async () => (await parse(job)).feed } };
 }

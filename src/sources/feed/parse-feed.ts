@@ -50,8 +50,22 @@ function readRaw(text: string, url: string): RawFeed {
  * `WirewatchError('parse_failed')` when the text is not a feed.
  */
 export function parseFeed(text: string, options: { sourceId: string; url: string }): ParsedFeed {
+  return parseFeedCounted(text, options).feed;
+}
+
+/** `parseFeed`, with what incremental-parse.ts checks a parse of part of a feed against. */
+export interface CountedParse {
+  feed: ParsedFeed;
+  /** Entries the format reader found, before empty ones were dropped. */
+  entries: number;
+  /** Items kept only for their link: whether they are kept depends on the bases links resolve against. */
+  linkOnly: number;
+}
+
+export function parseFeedCounted(text: string, options: { sourceId: string; url: string }): CountedParse {
   const raw = readRaw(text, options.url);
   const entries = raw.entries.filter((e) => e.title !== '' || e.url !== undefined || e.summary !== '' || e.titleFallback !== '');
+  const linkOnly = entries.reduce((n, e) => (e.title === '' && e.summary === '' && e.titleFallback === '' ? n + 1 : n), 0);
   const summaries = entries.map((e) => truncate(e.summary, SUMMARY_MAX_CHARS));
   const { keys, idField } = assignKeys(entries.map((e, i) => ({ id: e.id, url: e.url, title: e.title, published: e.published, summary: summaries[i] ?? '' })));
 
@@ -76,5 +90,5 @@ export function parseFeed(text: string, options: { sourceId: string; url: string
 
   const parsed: ParsedFeed = { title: raw.title === '' ? undefined : raw.title, link: raw.link, items, format: raw.format };
   if (idField !== undefined) parsed.idField = idField;
-  return parsed;
+  return { feed: parsed, entries: raw.entries.length, linkOnly };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchState, SourceConfig } from '../../../src/domain.js';
-import { pollFeed } from '../../../src/sources/feed/feed-source.js';
+import { pollFeed, type FeedMemo, type MemoSlot } from '../../../src/sources/feed/feed-source.js';
+import { parseFeed } from '../../../src/sources/feed/parse-feed.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../../../src/sources/http/safe-fetch.js';
 import { WirewatchError } from '../../../src/errors.js';
 import { startServer, type LocalServer } from '../local-server.js';
@@ -82,6 +83,45 @@ describe('pollFeed', () => {
     cleanups.push(() => srv.close(), () => fetcher.close());
     const poll = await pollFeed(fetcher, source(srv, '/old'), EMPTY_STATE);
     expect(poll.kind === 'parsed' && poll.feed.items.map((i) => i.url)).toEqual([`${srv.origin}/new/item/1`]);
+  });
+
+  it('with a memo, parses only the new items of a changed feed, and can still parse it whole', async () => {
+    const item = (id: string) => `<item><title>Story ${id}</title><link>/a/${id}</link><guid>${id}</guid><description>About ${id}</description></item>`;
+    const feed = (items: string) => `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>${items}</channel></rss>`;
+    let body = '';
+    const srv = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=iso-8859-1' });
+      res.end(Buffer.from(body, 'latin1'));
+    });
+    const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], perHostSpacingMs: 0 });
+    cleanups.push(() => srv.close(), () => fetcher.close());
+    let memo: FeedMemo | undefined;
+    const slot: MemoSlot<FeedMemo> = { get: () => memo, set: (m) => (memo = m) };
+
+    body = feed(item('a') + item('b'));
+    const first = await pollFeed(fetcher, source(srv), EMPTY_STATE, undefined, slot);
+    expect(first.kind === 'parsed' && first.partial).toBe(undefined);
+    expect(memo?.keys).toBe('a\u0000b');
+
+    body = feed(item('c') + item('a') + item('b'));
+    const second = await pollFeed(fetcher, source(srv), first.state, undefined, slot);
+    if (second.kind !== 'parsed' || second.partial === undefined) throw new Error(`expected a partial parse, got ${second.kind}`);
+    expect(second.partial.keys).toEqual(['c', 'a', 'b']);
+    expect(second.feed.items.map((i) => i.key)).toEqual(['c']);
+    expect(second.feed.items[0]).toMatchObject({ title: 'Story c', url: `${srv.origin}/a/c`, summary: 'About c' });
+    expect(second.feed).toMatchObject({ title: 'Wire', idField: 'guid', encoding: 'windows-1252' });
+    const whole = await second.partial.complete();
+    expect(whole).toEqual({ ...parseFeed(body, { sourceId: 'oren', url: `${srv.origin}/feed.xml` }), encoding: 'windows-1252' });
+    expect(whole.items.find((i) => i.key === 'c')).toEqual(second.feed.items[0]);
+    expect(memo?.keys).toBe('c\u0000a\u0000b');
+
+    // A body that does not parse forgets the memo: the next good one is parsed whole.
+    body = '<!DOCTYPE html><html><body>moved</body></html>';
+    await expect(pollFeed(fetcher, source(srv), second.state, undefined, slot)).rejects.toMatchObject({ code: 'parse_failed' });
+    expect(memo).toBeUndefined();
+    body = feed(item('d') + item('c') + item('a'));
+    const fourth = await pollFeed(fetcher, source(srv), second.state, undefined, slot);
+    expect(fourth.kind === 'parsed' && fourth.partial === undefined && fourth.feed.items.map((i) => i.key)).toEqual(['d', 'c', 'a']);
   });
 
   it('propagates typed errors', async () => {

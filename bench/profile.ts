@@ -1,0 +1,113 @@
+// CPU per poll of one path of the pipeline, with a V8 CPU profile of the main thread: where to
+// look before optimising (bench/README.md). Not a benchmark of record: `npm run bench` is.
+//
+//   npx tsx bench/profile.ts allnew     every poll finds a page of 20 items never seen
+//   npx tsx bench/profile.ts advance    each round a tenth of the feeds gain 1–3 items (the bench's cycle)
+//   npx tsx bench/profile.ts same       every poll is answered 304
+//
+// Env: FEEDS (default 200), PARSE_WORKERS (default 0: parse on the main thread, so the profile
+// shows it; 2 is what the bot runs), NOPROF=1 (no profiler: figures closer to the bench's),
+// PROFILE_DIR (default the system temp dir). The profile opens in Chrome DevTools or speedscope.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import PQueue from 'p-queue';
+import type { ChannelConfig, SourceConfig } from '../src/domain.js';
+import { createLogger } from '../src/log.js';
+import { createPipeline } from '../src/pipeline/poll-source.js';
+import { createParsePool } from '../src/sources/feed/parse-pool.js';
+import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../src/sources/http/safe-fetch.js';
+import { createRedisStore } from '../src/store/redis-store.js';
+import { startBenchRedis } from './bench-redis.js';
+import { startFeedFarm } from './feed-farm.js';
+
+const mode = process.argv[2] ?? 'allnew';
+if (!['allnew', 'advance', 'same'].includes(mode)) throw new Error(`mode: allnew, advance or same (not ${mode})`);
+const FEEDS = Number(process.env.FEEDS ?? 200);
+const ROUNDS = mode === 'allnew' ? 5 : 20;
+
+/** The bench's three channels (bench/run.ts). */
+const CHANNELS: ChannelConfig[] = [
+  { id: 'CMARKETS', adapter: 'slack', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
+  { id: 'CDESK', adapter: 'slack', webhookUrl: undefined, topics: [], watch: ['nvidia', 'coreweave', 'tsmc', '"data center"', 'hbm4', 'cerebras', 'groq', 'micron', 'openai', '-gaming'] },
+  { id: 'CCRYPTO', adapter: 'slack', webhookUrl: undefined, topics: ['crypto'], watch: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] },
+];
+
+const redis = await startBenchRedis();
+const farm = await startFeedFarm({ feeds: FEEDS, itemsPerFeed: 20, hosts: 32 });
+const client = redis.client();
+const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'], perHostSpacingMs: 0, timeoutMs: 30_000 });
+const parsePool = createParsePool({ size: Number(process.env.PARSE_WORKERS ?? 0) });
+const stages: Record<string, number> = {};
+const pipeline = createPipeline({
+  store: createRedisStore(client, { prefix: 'ww:' }),
+  fetcher,
+  parsePool,
+  logger: createLogger({ level: 'silent' }),
+  channels: CHANNELS,
+  seenTtlMs: 30 * 86_400_000,
+  onStage: (stage, ms) => (stages[stage] = (stages[stage] ?? 0) + ms),
+});
+const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, i) => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true }));
+
+async function cycle(): Promise<number> {
+  const queue = new PQueue({ concurrency: 64 });
+  let fresh = 0;
+  await Promise.all(
+    sources.map((s) =>
+      queue.add(async () => {
+        const report = await pipeline.pollSource(s);
+        if (report.outcome === 'failed') throw new Error(`${s.id}: ${report.error ?? ''}`);
+        fresh += report.fresh;
+      }),
+    ),
+  );
+  return fresh;
+}
+
+try {
+  // Seed, then warm up (JIT, connections, the story index) before measuring.
+  await cycle();
+  for (let k = 0; k < 3; k++) {
+    if (mode === 'allnew') await farm.renew(FEEDS);
+    else if (mode === 'advance') await farm.advance(k + 100, 0.1);
+    await cycle();
+  }
+  for (const k of Object.keys(stages)) stages[k] = 0;
+  const session = new Session();
+  const profiling = !process.env.NOPROF;
+  if (profiling) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  }
+  let items = 0;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let k = 0; k < ROUNDS; k++) {
+    if (mode === 'allnew') await farm.renew(FEEDS);
+    else if (mode === 'advance') await farm.advance(k + 1, 0.1);
+    items += await cycle();
+  }
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const cpuUs = cpu.user + cpu.system;
+  const polls = ROUNDS * FEEDS;
+  console.log(`${mode}: ${polls} polls, ${items} new items; CPU ${(cpuUs / polls).toFixed(0)} µs per poll${items > 0 ? `, ${(cpuUs / items).toFixed(0)} µs per new item` : ''}; ${((items / wallMs) * 1000).toFixed(0)} new items/s`);
+  if (items > 0) console.log(`per new item, µs (judge, story, format: CPU; source, store: wall summed over concurrent polls): ${Object.entries(stages).map(([k, v]) => `${k} ${((v * 1000) / items).toFixed(1)}`).join(', ')}`);
+  if (profiling) {
+    const { profile } = await session.post('Profiler.stop');
+    const file = join(process.env.PROFILE_DIR ?? tmpdir(), `wirewatch-${mode}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    console.log(`profile: ${file}`);
+  }
+} finally {
+  await pipeline.flush();
+  await fetcher.close();
+  await parsePool.close();
+  client.disconnect();
+  await farm.close();
+  await redis.stop();
+}

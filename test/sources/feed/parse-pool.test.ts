@@ -1,0 +1,108 @@
+// The parse pool runs the production parse in worker threads: the same result as on the main
+// thread, and a body that would stall or exhaust the bot (a parse that runs on and on, one that
+// needs a huge heap) costs only its own poll — `parse_failed` — while the next job still parses.
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WirewatchError } from '../../../src/errors.js';
+import { createParsePool, inlineParsePool, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
+import { runParseJob } from '../../../src/sources/feed/parse-job.js';
+
+const FEEDS = new URL('../../fixtures/corpus/feeds/', import.meta.url);
+const corpus = readdirSync(FEEDS).filter((f) => f.endsWith('.xml')).slice(0, 40);
+const jobOf = (body: Uint8Array, contentType = 'application/rss+xml'): ParseJob => ({ body, contentType, url: 'https://pool.test/feed.xml', sourceId: 's1' });
+const rss = (items: string) => Buffer.from(`<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>${items}</channel></rss>`);
+
+/** Deeply nested markup inside one title: slow to parse and heavy on the heap. */
+function heavyFeed(bytes: number): Buffer {
+  const parts: string[] = ['<?xml version="1.0"?><rss version="2.0"><channel><title>x</title><item><title>'];
+  let size = parts[0]?.length ?? 0;
+  for (let i = 0; size < bytes; i++) {
+    const p = `<b>${i}</b>`;
+    parts.push(p);
+    size += p.length;
+  }
+  parts.push('</title><guid>1</guid></item></channel></rss>');
+  return Buffer.from(parts.join(''));
+}
+
+async function failure(promise: Promise<unknown>): Promise<WirewatchError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WirewatchError);
+  return err as WirewatchError;
+}
+
+describe('parse pool', () => {
+  let pool: ParsePool | undefined;
+  afterEach(async () => {
+    await pool?.close();
+    pool = undefined;
+  });
+
+  it('gives, from a worker, what the main thread gives for real-world feeds', async () => {
+    pool = createParsePool({ size: 2 });
+    expect(corpus.length).toBeGreaterThan(10);
+    for (const file of corpus) {
+      const body = readFileSync(new URL(file, FEEDS));
+      const inline = await inlineParsePool().parse(jobOf(body)).catch((e: unknown) => e);
+      const threaded = await pool.parse(jobOf(body)).catch((e: unknown) => e);
+      if (inline instanceof WirewatchError) {
+        expect(threaded).toBeInstanceOf(WirewatchError);
+        expect((threaded as WirewatchError).code).toBe(inline.code);
+        expect((threaded as WirewatchError).message).toBe(inline.message);
+      } else {
+        expect(threaded).toEqual(inline);
+      }
+    }
+    expect(pool.threads).toBeGreaterThan(0);
+  });
+
+  it('keeps the parser\'s own error for a body that is not a feed', async () => {
+    pool = createParsePool({ size: 1 });
+    const err = await failure(pool.parse(jobOf(Buffer.from('<html><body>not a feed</body></html>'), 'text/html')));
+    expect(err.code).toBe('parse_failed');
+    expect(() => runParseJob(jobOf(Buffer.from('<html><body>not a feed</body></html>'), 'text/html'))).toThrow(err.message);
+  });
+
+  it('stops a parse that runs past its deadline, and parses the next feed with a new worker', async () => {
+    pool = createParsePool({ size: 1, timeoutMs: 100 });
+    const err = await failure(pool.parse(jobOf(heavyFeed(4 * 1024 * 1024))));
+    expect(err.code).toBe('parse_failed');
+    expect(err.message).toMatch(/longer than/);
+    const ok = await pool.parse(jobOf(rss('<item><title>After</title><guid>a1</guid></item>')));
+    expect(ok.feed.items.map((i) => i.title)).toEqual(['After']);
+  });
+
+  it('loses only the worker when a feed needs more heap than allowed', async () => {
+    pool = createParsePool({ size: 1, maxHeapMb: 16, timeoutMs: 60_000 });
+    const err = await failure(pool.parse(jobOf(heavyFeed(5 * 1024 * 1024))));
+    expect(err.code).toBe('parse_failed');
+    expect(err.message).toMatch(/more than 16 MB/);
+    const ok = await pool.parse(jobOf(rss('<item><title>Still here</title><guid>a2</guid></item>')));
+    expect(ok.feed.items.map((i) => i.title)).toEqual(['Still here']);
+  });
+
+  it('parses jobs queued beyond its workers, in any number', async () => {
+    pool = createParsePool({ size: 2 });
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => pool?.parse(jobOf(rss(`<item><title>n${i}</title><guid>g${i}</guid></item>`)))));
+    expect(results.map((r) => r?.feed.items[0]?.title)).toEqual(Array.from({ length: 25 }, (_, i) => `n${i}`));
+    expect(pool.threads).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses work once closed and ends what was waiting', async () => {
+    pool = createParsePool({ size: 1 });
+    const waiting = [pool.parse(jobOf(heavyFeed(2 * 1024 * 1024))), pool.parse(jobOf(rss('<item><title>x</title></item>')))].map((w) => failure(w));
+    await pool.close();
+    for (const err of await Promise.all(waiting)) expect(err.message).toMatch(/closed/);
+    expect((await failure(pool.parse(jobOf(rss(''))))).message).toMatch(/closed/);
+  });
+
+  it('parses on the calling thread when asked for no workers', async () => {
+    pool = createParsePool({ size: 0 });
+    expect(pool.threads).toBe(0);
+    const r = await pool.parse(jobOf(rss('<item><title>Inline</title><guid>i</guid></item>')));
+    expect(r.feed.items[0]?.title).toBe('Inline');
+  });
+});
