@@ -188,6 +188,7 @@ async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: num
   const parsePool = createParsePool({
     ...(process.env.BENCH_PARSE_WORKERS ? { size: Number(process.env.BENCH_PARSE_WORKERS) } : {}),
     ...(process.env.BENCH_PARSE_YOUNG_MB ? { youngHeapMb: Number(process.env.BENCH_PARSE_YOUNG_MB) } : {}),
+    ...(process.env.BENCH_PARSE_HEAP_MB ? { maxHeapMb: Number(process.env.BENCH_PARSE_HEAP_MB) } : {}),
   });
   const pipeline = createPipeline({ store, fetcher, logger, channels: CHANNELS, seenTtlMs: SEEN_TTL_MS, onStage, parsePool });
   const sent = { messages: 0, bytes: 0 };

@@ -61,7 +61,7 @@ const DEFAULTS = {
   slackPort: 3000,
   fetchTimeoutMs: 15_000,
   fetchMaxBytes: 5 * 1024 * 1024,
-  parseHeapMb: 256,
+  parseHeapMb: 128,
   seenTtlMs: 30 * 86_400_000,
   every: '5m',
   minIntervalMs: 60_000,

@@ -38,7 +38,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     channels,
     redis: { url: undefined, prefix: 'wirewatch:' },
     fetch: { allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, maxBytes: 1024 * 1024, contact: undefined, hostSpacingMs: 0 },
-    parse: { workers: undefined, maxHeapMb: 256 },
+    parse: { workers: undefined, maxHeapMb: 128 },
     minIntervalMs: 1000,
     slack: undefined,
     discord: undefined,

@@ -23,7 +23,7 @@ export interface ParsePoolOptions {
   size?: number;
   /** Longest a parse may run before its worker is stopped, in ms. Default 20 s. */
   timeoutMs?: number;
-  /** Heap of each worker (V8 old generation), in MB. Default 256. */
+  /** Heap of each worker (V8 old generation), in MB. Default 128. */
   maxHeapMb?: number;
   /** Young generation of each worker, in MB: parse garbage dies young, and a small nursery keeps it from piling up. Default 8. */
   youngHeapMb?: number;
@@ -37,7 +37,7 @@ export interface ParsePool {
   close(): Promise<void>;
 }
 
-export const PARSE_POOL_DEFAULTS = { timeoutMs: 20_000, maxHeapMb: 256, youngHeapMb: 8 } as const;
+export const PARSE_POOL_DEFAULTS = { timeoutMs: 20_000, maxHeapMb: 128, youngHeapMb: 8 } as const;
 
 /** Messages between the pool and a worker (parse-worker.ts). */
 export type WorkerReply = { ready: true } | { id: number; ok: true; result: ParseJobResult } | { id: number; ok: false; code: ErrorCode; message: string };
