@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as EsbuildApi from 'esbuild';
 import { WirewatchError, type ErrorCode } from '../../errors.js';
-import { runParseJob, type ParseJob, type ParseJobResult } from './parse-job.js';
+import { parseHere, type ParseJob, type ParseJobResult } from './parse-job.js';
 
 export type { ParseJob, ParseJobResult } from './parse-job.js';
 
@@ -46,7 +46,7 @@ export type WorkerReply = { ready: true } | { id: number; ok: true; result: Pars
 export function inlineParsePool(): ParsePool {
   return {
     threads: 0,
-    parse: async (job) => runParseJob(job),
+    parse: parseHere,
     close: async () => {},
   };
 }

@@ -4,17 +4,12 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FETCH_POLICY } from '../../../src/sources/http/safe-fetch.js';
 import { fetchErrorCode } from '../../../src/sources/http/error-code.js';
-import { startServer, type Handler, type LocalServer } from '../local-server.js';
-import { cleanupList, failure, makeFetcher } from './helpers.js';
+import { cleanupList, serverStarter, failure, makeFetcher } from './helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
 
-async function server(handler: Handler): Promise<LocalServer> {
-  const srv = await startServer(handler);
-  cleanups.add(() => srv.close());
-  return srv;
-}
+const server = serverStarter(cleanups);
 
 const FIFTY_MB = 50 * 1024 * 1024;
 

@@ -6,17 +6,13 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CODINGS, planDecoding } from '../../../src/sources/http/content-coding.js';
 import { fetchErrorCode } from '../../../src/sources/http/error-code.js';
-import { startServer, type Handler, type LocalServer } from '../local-server.js';
-import { cleanupList, failure, makeFetcher } from './helpers.js';
+import type { LocalServer } from '../local-server.js';
+import { cleanupList, serverStarter, failure, makeFetcher } from './helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
 
-async function server(handler: Handler): Promise<LocalServer> {
-  const srv = await startServer(handler);
-  cleanups.add(() => srv.close());
-  return srv;
-}
+const server = serverStarter(cleanups);
 
 /** A server answering every request with `body` under `Content-Encoding: encoding`. */
 function encoded(encoding: string, body: Buffer, extra: Record<string, string> = {}): Promise<LocalServer> {

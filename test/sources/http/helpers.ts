@@ -5,6 +5,7 @@ import type { LookupAddress } from 'node:dns';
 import { isIP, type AddressInfo } from 'node:net';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY, type FetchPolicy, type LookupAll, type SafeFetcher } from '../../../src/sources/http/safe-fetch.js';
 import { WirewatchError } from '../../../src/errors.js';
+import { startServer, type Handler, type LocalServer } from '../local-server.js';
 
 /** Servers on one port at several loopback addresses; every request to any of them is a hit. */
 export interface Canary {
@@ -101,6 +102,15 @@ export function cleanupList(): { add(cleanup: () => Promise<void>): void; run():
     run: async () => {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     },
+  };
+}
+
+/** A `server(handler)` for a test file: a local server closed with the file's other cleanups. */
+export function serverStarter(cleanups: ReturnType<typeof cleanupList>): (handler: Handler) => Promise<LocalServer> {
+  return async (handler) => {
+    const srv = await startServer(handler);
+    cleanups.add(() => srv.close());
+    return srv;
   };
 }
 

@@ -8,8 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimitedError } from '../../../src/errors.js';
 import { fetchErrorCode } from '../../../src/sources/http/error-code.js';
 import { HttpStatusError, retryAfterOf } from '../../../src/sources/http/http-errors.js';
-import { startServer, type Handler, type LocalServer } from '../local-server.js';
-import { cleanupList, failure, fakeLookup, makeFetcher } from './helpers.js';
+import { cleanupList, serverStarter, failure, fakeLookup, makeFetcher } from './helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
@@ -17,11 +16,7 @@ afterEach(() => cleanups.run());
 /** Timers may fire a millisecond or two early relative to Date.now(); lower bounds allow this much. */
 const SLACK_MS = 15;
 
-async function server(handler: Handler): Promise<LocalServer> {
-  const srv = await startServer(handler);
-  cleanups.add(() => srv.close());
-  return srv;
-}
+const server = serverStarter(cleanups);
 
 /** A server that holds each request `holdMs` and records how many were in flight at once, overall and per Host header. */
 async function countingServer(holdMs: number) {

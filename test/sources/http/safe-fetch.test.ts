@@ -4,17 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY, parseCidrList, type FetchPolicy, type SafeFetcher } from '../../../src/sources/http/safe-fetch.js';
 import { HttpStatusError } from '../../../src/sources/http/http-errors.js';
 import { RateLimitedError } from '../../../src/errors.js';
-import { startServer, type Handler, type LocalServer } from '../local-server.js';
-import { cleanupList, failure, fakeLookup, makeFetcher } from './helpers.js';
+import { startServer, type Handler } from '../local-server.js';
+import { cleanupList, serverStarter, failure, fakeLookup, makeFetcher } from './helpers.js';
 
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
 
-async function server(handler: Handler): Promise<LocalServer> {
-  const srv = await startServer(handler);
-  cleanups.add(() => srv.close());
-  return srv;
-}
+const server = serverStarter(cleanups);
 
 function fetcher(policy: Partial<FetchPolicy> = {}): SafeFetcher {
   return makeFetcher(cleanups, policy);

@@ -5,8 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { refusalFor } from '../../../src/sources/http/address-policy.js';
 import { fetchErrorCode } from '../../../src/sources/http/error-code.js';
-import { startServer, type Handler, type LocalServer } from '../local-server.js';
-import { cleanupList, failure, fakeLookup, makeFetcher, startCanary, type Canary } from './helpers.js';
+import { cleanupList, serverStarter, failure, fakeLookup, makeFetcher, startCanary, type Canary } from './helpers.js';
 
 let canary: Canary;
 beforeAll(async () => {
@@ -20,11 +19,7 @@ beforeEach(() => {
 const cleanups = cleanupList();
 afterEach(() => cleanups.run());
 
-async function server(handler: Handler): Promise<LocalServer> {
-  const srv = await startServer(handler);
-  cleanups.add(() => srv.close());
-  return srv;
-}
+const server = serverStarter(cleanups);
 
 const hasIpv6 = () => canary.hosts.includes('::1');
 
