@@ -6,11 +6,12 @@
 //   npx tsx bench/fetch.ts                       1,000 feeds, 10 rounds of each
 //   npx tsx bench/fetch.ts --feeds 500 --rounds 5
 //
-// Requests go through p-queue at concurrency 64, as the pipeline's scheduler does; the figure is
+// Requests run 64 at a time (bench/in-parallel.ts); the figure is
 // process.cpuUsage (user + system) divided by the number of requests.
-import PQueue from 'p-queue';
+
 import { createSafeFetcher, DEFAULT_FETCH_POLICY, type ConditionalHeaders } from '../src/sources/http/safe-fetch.js';
 import { startFeedFarm } from './feed-farm.js';
+import { inParallel } from './in-parallel.js';
 
 const argv = process.argv.slice(2);
 const numberArg = (name: string, fallback: number): number => {
@@ -29,22 +30,17 @@ let bodyBytes = 0;
 
 /** One round over every feed; `conditional` sends the validators remembered from the last 200. */
 async function round(conditional: boolean): Promise<{ ok: number; notModified: number }> {
-  const queue = new PQueue({ concurrency: CONCURRENCY });
   const counts = { ok: 0, notModified: 0 };
-  await Promise.all(
-    validators.map((known, i) =>
-      queue.add(async () => {
-        const res = await fetcher.fetch(farm.url(i), conditional ? known : {});
-        if (res.status === 'not-modified') {
-          counts.notModified++;
-          return;
-        }
-        counts.ok++;
-        bodyBytes += res.body.byteLength;
-        validators[i] = { etag: res.etag, lastModified: res.lastModified };
-      }),
-    ),
-  );
+  await inParallel(validators.map((known, i) => ({ known, i })), CONCURRENCY, async ({ known, i }) => {
+    const res = await fetcher.fetch(farm.url(i), conditional ? known : {});
+    if (res.status === 'not-modified') {
+      counts.notModified++;
+      return;
+    }
+    counts.ok++;
+    bodyBytes += res.body.byteLength;
+    validators[i] = { etag: res.etag, lastModified: res.lastModified };
+  });
   return counts;
 }
 

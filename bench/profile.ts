@@ -12,7 +12,6 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PQueue from 'p-queue';
 import type { ChannelConfig, SourceConfig } from '../src/domain.js';
 import { createLogger } from '../src/log.js';
 import { createPipeline } from '../src/pipeline/poll-source.js';
@@ -21,6 +20,7 @@ import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../src/sources/http/saf
 import { createRedisStore } from '../src/store/redis-store.js';
 import { startBenchRedis } from './bench-redis.js';
 import { startFeedFarm } from './feed-farm.js';
+import { inParallel } from './in-parallel.js';
 
 const mode = process.argv[2] ?? 'allnew';
 if (!['allnew', 'advance', 'same'].includes(mode)) throw new Error(`mode: allnew, advance or same (not ${mode})`);
@@ -52,17 +52,12 @@ const pipeline = createPipeline({
 const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, i) => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true }));
 
 async function cycle(): Promise<number> {
-  const queue = new PQueue({ concurrency: 64 });
   let fresh = 0;
-  await Promise.all(
-    sources.map((s) =>
-      queue.add(async () => {
-        const report = await pipeline.pollSource(s);
-        if (report.outcome === 'failed') throw new Error(`${s.id}: ${report.error ?? ''}`);
-        fresh += report.fresh;
-      }),
-    ),
-  );
+  await inParallel(sources, 64, async (s) => {
+    const report = await pipeline.pollSource(s);
+    if (report.outcome === 'failed') throw new Error(`${s.id}: ${report.error ?? ''}`);
+    fresh += report.fresh;
+  });
   return fresh;
 }
 
@@ -94,6 +89,7 @@ try {
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const cpuUs = cpu.user + cpu.system;
+  console.log(`user ${(cpu.user / (ROUNDS * FEEDS)).toFixed(0)} sys ${(cpu.system / (ROUNDS * FEEDS)).toFixed(0)} µs/poll`);
   const polls = ROUNDS * FEEDS;
   console.log(`${mode}: ${polls} polls, ${items} new items; CPU ${(cpuUs / polls).toFixed(0)} µs per poll${items > 0 ? `, ${(cpuUs / items).toFixed(0)} µs per new item` : ''}; ${((items / wallMs) * 1000).toFixed(0)} new items/s`);
   if (items > 0) console.log(`per new item, µs (judge, story, format: CPU; source, store: wall summed over concurrent polls): ${Object.entries(stages).map(([k, v]) => `${k} ${((v * 1000) / items).toFixed(1)}`).join(', ')}`);

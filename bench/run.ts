@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import PQueue from 'p-queue';
 import Parser from 'rss-parser';
 import type { ChannelConfig, SourceConfig } from '../src/domain.js';
 import type { ChatAdapter } from '../src/bots/chat-adapter.js';
@@ -33,6 +32,7 @@ import { STORE_DEFAULTS } from '../src/store/store.js';
 import type { RecentAlert } from '../src/domain.js';
 import { countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
 import { startFeedFarm, type FeedFarm } from './feed-farm.js';
+import { inParallel } from './in-parallel.js';
 import { createNaiveBot, type NaiveAlert } from './naive-bot.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -200,12 +200,11 @@ async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: num
 
   async function cycle(only?: readonly SourceConfig[]): Promise<CycleResult> {
     stages.current = emptyStages();
-    const queue = new PQueue({ concurrency: CONCURRENCY });
     const reports: PollReport[] = [];
     const redisCpu0 = await serverCpuSeconds(infoClient);
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
-    await Promise.all((only ?? sources).map((s) => queue.add(async () => void reports.push(await pipeline.pollSource(s)))));
+    await inParallel(only ?? sources, CONCURRENCY, async (s) => void reports.push(await pipeline.pollSource(s)));
     const wallMs = performance.now() - t0;
     const cpuS = cpuSeconds() - cpu0;
     const d0 = performance.now();
@@ -267,13 +266,12 @@ async function createBaseline(redisServer: BenchRedis, farm: FeedFarm, feeds: nu
   const sent: NaiveAlert[] = [];
   const bot = createNaiveBot({ redis: client, prefix: 'naive:', channels: CHANNELS, ttlSeconds: SEEN_TTL_MS / 1000, sent });
   async function cycle(seed = false, only?: number[]): Promise<CycleResult> {
-    const queue = new PQueue({ concurrency: CONCURRENCY });
     const results: Array<{ items: number; fresh: number; alerts: number }> = [];
     const redisCpu0 = await serverCpuSeconds(infoClient);
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     const ids = only ?? Array.from({ length: feeds }, (_, i) => i);
-    await Promise.all(ids.map((i) => queue.add(async () => void results.push(await bot.poll(`f${i}`, farm.url(i), seed)))));
+    await inParallel(ids, CONCURRENCY, async (i) => void results.push(await bot.poll(`f${i}`, farm.url(i), seed)));
     const wallMs = performance.now() - t0;
     const cpuS = cpuSeconds() - cpu0;
     sent.length = 0; // "delivered": the naive bot formats as it polls

@@ -1,5 +1,5 @@
 // One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import type { Alert, ChannelConfig, ChannelKey, FetchState, Judgement, NewsItem, PendingDelivery, RecentAlert, SourceConfig, Topic } from '../domain.js';
 import { WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -76,8 +76,14 @@ const channelKeyOf = (c: ChannelConfig): ChannelKey => `${c.adapter}:${c.id}`;
 
 /** The alert id: the same item never gets two ids for one channel. */
 export function alertId(sourceId: string, itemKey: string, channel: ChannelKey): string {
-  return createHash('sha256').update(`${sourceId}\u0000${itemKey}\u0000${channel}`).digest('hex').slice(0, 32);
+  return sha256Hex(`${sourceId}\u0000${itemKey}\u0000${channel}`).slice(0, 32);
 }
+
+/** sha256 in hex: the one-shot `crypto.hash` where Node has it (20.12+, cheaper per call), else createHash. */
+const sha256Hex: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'hex'): string }).hash('sha256', text, 'hex')
+    : (text) => createHash('sha256').update(text).digest('hex');
 
 /** The judgement of an item whose source decided its topics (a market move is crypto by construction). */
 function fixedJudgement(topics: readonly Topic[], label: string): Judgement {
@@ -383,7 +389,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   }
 
   async function pollSource(source: SourceConfig): Promise<PollReport> {
-    const log = logger.child({ source: source.id });
+    // The child logger is made on first use: most polls (a 304) log nothing at the usual levels.
+    let child: Logger | undefined;
+    const log = () => (child ??= logger.child({ source: source.id }));
     const report = (outcome: PollReport['outcome'], extra: Partial<PollReport> = {}): PollReport => ({ sourceId: source.id, outcome, items: 0, fresh: 0, alerts: 0, ...extra });
     // On failure the state read before the fetch is kept (plus the failure): recording the new
     // validators or body hash of a poll whose items were not claimed would skip them for good.
@@ -396,10 +404,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const result = await pollKind(source, prior, memoSlot(source.id));
       options.onStage?.('source', performance.now() - t0);
       let state: FetchState = afterSuccess(result.state);
-      if (prior.health !== 'ok') log.info({ after: prior.failures }, 'source recovered');
+      if (prior.health !== 'ok') log().info({ after: prior.failures }, 'source recovered');
       if (result.kind !== 'parsed') {
         await saveState(source.id, prior, state);
-        log.debug({ outcome: result.kind }, 'nothing new');
+        if (logger.isLevelEnabled('debug')) log().debug({ outcome: result.kind }, 'nothing new');
         return report(result.kind);
       }
       // A partial poll parsed only the items whose text changed; `keys` are all the feed's.
@@ -452,11 +460,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         if (claim.firstPoll) {
-          log.info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
+          log().info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
           return report('seeded', { items: keys.length, fresh: claim.fresh.length });
         }
         for (const { alert, channel } of guess?.alerts ?? []) options.onAlert?.(alert, channel);
-        log.info({ items: keys.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 }, 'polled');
+        log().info({ items: keys.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 }, 'polled');
         return report('polled', { items: keys.length, fresh: guessed.length, alerts: guess?.alerts.length ?? 0 });
       }
 
@@ -468,7 +476,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         await timedStore(() => store.setFetchState(source.id, state));
-        log.info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
+        log().info({ items: keys.length }, 'first poll: backlog remembered, nothing alerted');
         return report('seeded', { items: keys.length, fresh: claim.fresh.length });
       }
       const freshKeys = new Set(claim.fresh);
@@ -493,20 +501,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         states.set(source.id, state);
         pending.delete(source.id);
         await timedStore(() => store.setFetchState(source.id, state));
-        log.info({ items: keys.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
+        log().info({ items: keys.length, fresh: freshItems.length, alerts: alerts.length }, 'polled');
         return report('polled', { items: keys.length, fresh: freshItems.length, alerts: alerts.length });
       }
       states.set(source.id, state);
       pending.delete(source.id);
       await timedStore(() => store.setFetchState(source.id, state));
-      log.info({ items: keys.length, fresh: 0, alerts: 0 }, 'polled');
+      log().info({ items: keys.length, fresh: 0, alerts: 0 }, 'polled');
       return report('polled', { items: keys.length, fresh: 0, alerts: 0 });
     } catch (err) {
       const message = describeError(err);
       const storeDown = err instanceof WirewatchError && err.code === 'store_failed';
       // Without the state we read, writing one would erase the remembered validators: leave it.
       if (!prior || storeDown) {
-        log.error({ err: message }, 'poll failed');
+        log().error({ err: message }, 'poll failed');
         return report('failed', { error: message });
       }
       const { state, disabled } = afterFailure(prior, err, now());
@@ -514,12 +522,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       states.delete(source.id);
       parseMemos.delete(source.id);
       pending.delete(source.id);
-      log[disabled ? 'error' : 'warn']({ err: message, failures: state.failures, nextAttemptAt: state.nextAttemptAt, health: state.health }, disabled ? 'source disabled' : 'poll failed');
+      log()[disabled ? 'error' : 'warn']({ err: message, failures: state.failures, nextAttemptAt: state.nextAttemptAt, health: state.health }, disabled ? 'source disabled' : 'poll failed');
       try {
         await store.setFetchState(source.id, state);
         if (disabled) await noticeDisabled(source, state);
       } catch (storeErr) {
-        log.error({ err: describeError(storeErr) }, 'cannot record the failure');
+        log().error({ err: describeError(storeErr) }, 'cannot record the failure');
       }
       return report('failed', { error: message });
     } finally {
