@@ -1,5 +1,6 @@
 // Bytes to text for feeds. No feed parser decodes legacy encodings by itself, so this is ours:
 // BOM first, then the HTTP charset, then the XML declaration, then UTF-8; a real codec for each.
+import { isAscii, isUtf8, transcode } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 /** Labels the WHATWG Encoding Standard reads as windows-1252 (what servers labelled Latin-1 really send). */
@@ -7,6 +8,24 @@ const WINDOWS_1252_ALIASES = new Set(['iso-8859-1', 'iso8859-1', 'iso_8859-1', '
 
 function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
   return prefix.every((b, i) => bytes[i] === b);
+}
+
+/** Whether iconv-lite would decode `label` with its UTF-8 codec (its own canonical form of the name). */
+function isUtf8Label(label: string): boolean {
+  const canonical = label.toLowerCase().replace(/:\d{4}$|[^0-9a-z]/g, '');
+  return canonical === 'utf8' || canonical === 'unicode11utf8';
+}
+
+/**
+ * UTF-8 bytes to text, the same text iconv-lite gives (replacement characters included), a
+ * leading BOM kept. V8's own UTF-8 decoder is slow on non-ASCII text; ICU's transcode to UTF-16
+ * is 2–3 times faster and decodes valid UTF-8 identically, so it takes the valid bodies.
+ */
+function decodeUtf8(bytes: Uint8Array): string {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isAscii(buffer)) return buffer.toString('latin1');
+  if (typeof transcode === 'function' && isUtf8(buffer)) return transcode(buffer, 'utf8', 'utf16le').toString('utf16le');
+  return buffer.toString('utf8');
 }
 
 /** The encoding the first bytes prove: a BOM, or the UTF-16/32 pattern of `<` without one. */
@@ -68,8 +87,15 @@ export function decodeFeedBytesWithInfo(bytes: Uint8Array, contentType: string |
   const xml = sniffed === undefined && http === undefined ? usableLabel(declaredEncoding(bytes)) : undefined;
   const encoding = sniffed ?? http ?? xml ?? 'utf-8';
   const encodingSource: EncodingSource = sniffed !== undefined ? 'bom' : http !== undefined ? 'http' : xml !== undefined ? 'xml' : 'default';
-  const decoded = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: true });
-  const text = decoded.startsWith('\uFEFF') ? decoded.slice(1) : decoded;
+  let text: string;
+  if (isUtf8Label(encoding)) {
+    // iconv-lite's UTF-8 decoder strips one BOM and the line below a second one: so does this.
+    text = decodeUtf8(bytes);
+    if (text.startsWith('\uFEFF')) text = text.slice(1);
+  } else {
+    text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: true });
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   return { text, encoding, encodingSource };
 }
 

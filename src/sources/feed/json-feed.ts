@@ -85,8 +85,9 @@ export function parseJsonFeed(source: string, feedUrl: string): RawFeed {
     if (!item.success) continue;
     const { data } = item;
     const contentText = plainText(data.content_text);
-    const contentHtml = plainText(data.content_html);
     const summary = plainText(data.summary);
+    // The HTML is read only when neither text says anything: it is the longest field.
+    const contentHtml = summary === '' && contentText === '' ? plainText(data.content_html) : '';
     const id = data.id === null || data.id === undefined ? '' : String(data.id).trim();
     entries.push({
       id: id === '' ? undefined : id,

@@ -44,12 +44,17 @@ const ZONES: Record<string, number> = {
 /** Words that may sit between the parts of a date without making it garbage. */
 const FILLER = new Set(['at', 'a', 'le', 'the', 'of', 'de', 'du', 'on', 'h']);
 
+/** Days in `month` (1–12) of `year`, proleptic Gregorian like Date. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 function utc(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, offsetMinutes: number): Date | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return undefined;
   if (year < 1000 || year > 9999) return undefined;
-  const probe = new Date(Date.UTC(year, month - 1, day));
-  // Date.UTC rolls 31 February into March: a day the month does not have is not a date.
-  if (probe.getUTCMonth() !== month - 1) return undefined;
+  // Date.UTC would roll 31 February into March: a day the month does not have is not a date.
+  if (day > 28 && day > daysInMonth(year, month)) return undefined;
   const time = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
   const date = new Date(time);
   return Number.isFinite(date.getTime()) ? date : undefined;
@@ -159,6 +164,22 @@ function parseWords(text: string): Date | undefined {
 }
 
 /**
+ * The RFC 822 form nearly every RSS feed writes (`Mon, 01 Jan 2024 10:00:00 GMT`, `+0100` or a
+ * named zone), which `parseWords` reads to the same date; anything else goes to `parseWords`.
+ */
+const RFC_822 = /^(?:(?:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) (\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))? (?:([+-]\d{4})|([a-z]{1,5}))$/i;
+
+/** `parseWords` for the RFC 822 form, without its tokenizer; null when the text is not in that form. */
+function parseRfc822(text: string): Date | undefined | null {
+  const m = RFC_822.exec(text);
+  if (m === null) return null;
+  const [, d, mo, y, h, mi, s, numeric, named] = m;
+  const offset = numeric !== undefined ? numericOffset(numeric) : ZONES[named?.toLowerCase() ?? ''];
+  if (numeric === undefined && offset === undefined) return null;
+  return utc(Number(y), MONTHS[mo?.toLowerCase() ?? ''] ?? 0, Number(d), Number(h), Number(mi), Number(s ?? 0), 0, offset ?? 0);
+}
+
+/**
  * Reads a feed date. Returns undefined for anything it cannot read with certainty: an unknown
  * date is unknown, never "now". A date without a zone is taken as UTC.
  */
@@ -170,7 +191,8 @@ export function parseFeedDate(raw: string | null | undefined): Date | undefined 
   // `2024/01/05 10:00`: year first, so unambiguous.
   const slashed = /^(\d{4})\/(\d{1,2})\/(\d{1,2})(.*)$/.exec(text);
   if (slashed !== null) return parseIso(`${slashed[1]}-${slashed[2]}-${slashed[3]}${slashed[4] ?? ''}`);
-  return parseWords(text);
+  const rfc822 = parseRfc822(text);
+  return rfc822 !== null ? rfc822 : parseWords(text);
 }
 
 /** `parseFeedDate` as ISO 8601 (`toISOString`), or undefined. */

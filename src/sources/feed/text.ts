@@ -41,18 +41,31 @@ function removeBlocks(text: string, open: RegExp, close: RegExp): string {
   }
 }
 
+// Control characters are exactly what these match.
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\uFEFF]/g;
+/**
+ * A character the two replaces in `plainText` would change: INVISIBLE plus `\s` minus the space,
+ * spelt out (a single class scans faster than `[…]|[^\S ]`). Two spaces in a row are the other
+ * thing they change.
+ */
+// eslint-disable-next-line no-control-regex
+const UNCLEAN_CHARACTER = /[\u0000-\u001F\u007F\u00A0\u1680\u2000-\u200B\u2028\u2029\u202F\u205F\u3000\uFEFF]/;
+
 /** Markup to one line of plain text: tags stripped, entities decoded, whitespace collapsed. */
 export function plainText(markup: string | null | undefined): string {
   if (markup === null || markup === undefined || markup === '') return '';
-  const withoutComments = removeBlocks(markup, /<!--/g, /-->/g);
-  const withoutCode = removeBlocks(withoutComments, /<(?:script|style)\b/gi, /<\/(?:script|style)\s*>/gi);
-  const stripped = withoutCode.replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
-  return decodeEntities(stripped)
-    // Control characters are exactly what this removes.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\uFEFF]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = markup;
+  // Each step below is the identity on text without '<' (or '&', or dirty whitespace): skipped then.
+  if (text.includes('<')) {
+    if (text.includes('<!--')) text = removeBlocks(text, /<!--/g, /-->/g);
+    text = removeBlocks(text, /<(?:script|style)\b/gi, /<\/(?:script|style)\s*>/gi);
+    text = text.replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
+  }
+  if (text.includes('&')) text = decodeEntities(text);
+  // `\s+` → ' ', without rewriting every single space (a match each) to itself.
+  if (text.includes('  ') || UNCLEAN_CHARACTER.test(text)) text = text.replace(INVISIBLE, '').replace(/\s{2,}|[^\S ]/g, ' ');
+  return text.trim();
 }
 
 /** Cuts `text` to at most `max` UTF-16 units on a word boundary, ending with '…' when cut; never splits a surrogate pair. */
@@ -72,6 +85,8 @@ export function absoluteHttpUrl(raw: string | null | undefined, ...bases: (strin
   if (trimmed === '') return undefined;
   for (const base of [undefined, ...bases]) {
     if (base === null) continue;
+    // Without a base, a URL without ':' has no scheme and cannot parse: spare the exception.
+    if (base === undefined && !trimmed.includes(':')) continue;
     try {
       const url = base === undefined ? new URL(trimmed) : new URL(trimmed, base);
       return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined;

@@ -102,17 +102,19 @@ function findRoot(text: string): Root {
 }
 
 function isMedia(element: LibraryElement): boolean {
-  return MEDIA_RSS_NAMESPACES.has(element.namespaceUri ?? '') || element.namespace === 'media';
+  // The prefix first: `namespaceUri` merges the namespace declarations of every ancestor.
+  return element.namespace === 'media' || MEDIA_RSS_NAMESPACES.has(element.namespaceUri ?? '');
 }
 
 /** media:description of the item, its media:group or its media:content, then a media title. */
-function mediaDescription(item: LibraryItem): string {
-  const holders = [item.element, ...item.element.findElementsWithName('group').filter(isMedia)];
-  for (const holder of [...holders]) holders.push(...holder.findElementsWithName('content').filter(isMedia));
+function mediaDescription(item: LibraryItem, children: Children): string {
+  const named = (holder: LibraryElement, name: string): readonly LibraryElement[] => (holder === item.element ? (children.get(name) ?? []) : holder.findElementsWithName(name));
+  const holders = [item.element, ...named(item.element, 'group').filter(isMedia)];
+  for (const holder of [...holders]) holders.push(...named(holder, 'content').filter(isMedia));
   for (const holder of holders) {
-    for (const description of holder.findElementsWithName('description')) {
+    for (const description of named(holder, 'description')) {
       if (!isMedia(description)) continue;
-      const text = plainText(description.textContentNormalized);
+      const text = plainText(normalizedText(description));
       if (text !== '') return text;
     }
   }
@@ -137,33 +139,109 @@ function childrenOf(element: LibraryElement): Children {
   return index;
 }
 
+/** `Element#textContent`, reading each element's children once (the library's getter reads them twice, at every level). */
+function textContent(element: LibraryElement): string {
+  let text = '';
+  for (const child of element.children) text += typeof child === 'string' ? child : textContent(child);
+  return text;
+}
+
+/**
+ * `Element#textContentNormalized` (trimmed, entities decoded). Text without '&' has no entity to
+ * decode: it skips the library's decoder, a regex over every HTML entity name.
+ */
+function normalizedText(element: LibraryElement): string {
+  const text = textContent(element).trim();
+  return text.includes('&') ? element.textContentNormalized : text;
+}
+
 function firstText(children: Children, name: string): string {
-  return children.get(name)?.[0]?.textContentNormalized ?? '';
+  const element = children.get(name)?.[0];
+  return element === undefined ? '' : normalizedText(element);
 }
 
 function itemDate(children: Children, names: readonly string[]): string | undefined {
   for (const name of names) {
     for (const element of children.get(name) ?? []) {
-      const iso = feedDateIso(element.textContentNormalized);
+      const iso = feedDateIso(normalizedText(element));
       if (iso !== undefined) return iso;
     }
   }
   return undefined;
 }
 
+/** `Element#baseUrl` (xml:base resolved up the ancestors), for the elements of one feed. */
+type BaseUrls = (element: LibraryElement) => string | null;
+
+/**
+ * `Element#baseUrl` with every element's answer kept: the library's getter rebuilds the
+ * attributes of every ancestor on each call, and all items share their ancestors.
+ */
+function createBaseUrls(): BaseUrls {
+  const known = new Map<LibraryElement, string | null>();
+  const baseUrl = (element: LibraryElement): string | null => {
+    const cached = known.get(element);
+    if (cached !== undefined) return cached;
+    const parent = element.parent;
+    const parentBaseUrl = (parent === null ? null : baseUrl(parent)) || null;
+    const xmlBase = element.getAttribute('xml:base');
+    let result = parentBaseUrl;
+    if (xmlBase) {
+      try {
+        result = parentBaseUrl ? new URL(xmlBase, parentBaseUrl).href : xmlBase;
+      } catch {
+        result = xmlBase;
+      }
+    }
+    known.set(element, result);
+    return result;
+  };
+  return baseUrl;
+}
+
+/** `Element#resolveUrl`: `url` against the element's base URL, as written when that fails. */
+function resolveUrl(url: string, base: string | null): string {
+  if (base) {
+    try {
+      return new URL(url, base).href;
+    } catch {
+      // as the library: the URL as written
+    }
+  }
+  return url;
+}
+
 /**
  * The item's link, read from its own element. The library's `item.url` re-reads the feed's link
  * for every item, scanning every child of the channel each time: quadratic on large feeds.
  */
-function itemLink(children: Children, isAtom: boolean): string | null {
+function itemLink(children: Children, isAtom: boolean, baseUrl: BaseUrls): string | null {
   const links = children.get('link') ?? [];
   if (!isAtom) {
-    const withText = links.find((link) => link.textContentNormalized !== '');
-    if (withText !== undefined) return withText.textContentAsUrl;
+    for (const link of links) {
+      // `textContentNormalized !== ''`, then `textContentAsUrl` (the trimmed text, entities left).
+      const text = textContent(link).trim();
+      if ((text.includes('&') ? link.textContentNormalized : text) !== '') return resolveUrl(text, baseUrl(link));
+    }
   }
-  const rel = (link: LibraryElement): string | null => link.getAttribute('rel')?.trim().toLowerCase() ?? null;
-  const alternate = links.find((link) => rel(link) === 'alternate' && link.getAttribute('href') !== null) ?? links.find((link) => rel(link) === null && link.getAttribute('href') !== null);
-  return alternate?.getAttributeAsUrl('href') ?? null;
+  // `getAttribute(name)` is `attributes[name] || null`; `attributes` is rebuilt on every call.
+  const withAttributes = links.map((link) => ({ link, attributes: link.attributes }));
+  const rel = (attributes: Readonly<Record<string, string>>): string | null => (attributes['rel'] || null)?.trim().toLowerCase() ?? null;
+  const hasHref = (attributes: Readonly<Record<string, string>>): boolean => (attributes['href'] || null) !== null;
+  const alternate = withAttributes.find((l) => rel(l.attributes) === 'alternate' && hasHref(l.attributes)) ?? withAttributes.find((l) => rel(l.attributes) === null && hasHref(l.attributes));
+  const href = alternate?.attributes['href'];
+  return alternate !== undefined && href ? resolveUrl(href.trim(), baseUrl(alternate.link)) : null;
+}
+
+/**
+ * The library's `item.content`, reading the content element's text once. The rare cases (Atom
+ * XHTML content, no or empty content) are left to the library.
+ */
+function itemContent(item: LibraryItem, children: Children, isAtom: boolean): string | null {
+  const content = isAtom ? children.get('content')?.[0] : children.get('encoded')?.[0];
+  if (content === undefined) return item.content;
+  if (isAtom ? content.getAttribute('type') === 'xhtml' : content.namespace !== 'content') return item.content;
+  return normalizedText(content) || item.content;
 }
 
 /** `Name`, `email (Name)` or `Name <email>` to a name, else the text itself. */
@@ -177,7 +255,8 @@ function contactName(text: string): string {
 /** The item's first author (Atom author/name, RSS author, dc:creator), from its own element only. */
 function itemAuthor(children: Children): string | undefined {
   for (const element of [...(children.get('author') ?? []), ...(children.get('creator') ?? [])]) {
-    const name = element.findElementWithName('name')?.textContentNormalized ?? element.findElementWithName('email')?.textContentNormalized ?? element.textContentNormalized;
+    const holder = element.findElementWithName('name') ?? element.findElementWithName('email') ?? element;
+    const name = normalizedText(holder);
     const plain = contactName(plainText(name));
     if (plain !== '') return plain;
   }
@@ -188,7 +267,7 @@ function itemAuthor(children: Children): string | undefined {
 function permalinkGuid(children: Children): string | undefined {
   const guid = children.get('guid')?.[0];
   if (guid === undefined || guid.getAttribute('ispermalink')?.trim().toLowerCase() === 'false') return undefined;
-  return absoluteHttpUrl(guid.textContentNormalized);
+  return absoluteHttpUrl(normalizedText(guid));
 }
 
 /**
@@ -207,15 +286,16 @@ export function parseXmlText(text: string, feedUrl: string): RawFeed {
   }
   const isAtom = root.format.startsWith('atom');
   const link = absoluteHttpUrl(feed.url, feedUrl);
+  const baseUrl = createBaseUrls();
   const entries: RawEntry[] = feed.items.map((item) => {
     const children = childrenOf(item.element);
     // Content and media are read only when there is no summary (the library's getters are costly).
-    const summary = plainText(firstText(children, isAtom ? 'summary' : 'description')) || plainText(item.content) || mediaDescription(item);
+    const summary = plainText(firstText(children, isAtom ? 'summary' : 'description')) || plainText(itemContent(item, children, isAtom)) || mediaDescription(item, children);
     const id = firstText(children, isAtom ? 'id' : 'guid').trim();
     return {
       id: id === '' ? undefined : id,
       title: plainText(firstText(children, 'title')),
-      url: absoluteHttpUrl(itemLink(children, isAtom), link, feedUrl) ?? (isAtom ? undefined : permalinkGuid(children)),
+      url: absoluteHttpUrl(itemLink(children, isAtom, baseUrl), link, feedUrl) ?? (isAtom ? undefined : permalinkGuid(children)),
       summary,
       titleFallback: summary,
       published: itemDate(children, isAtom ? ATOM_DATE_ELEMENTS : RSS_DATE_ELEMENTS),

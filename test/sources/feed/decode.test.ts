@@ -40,4 +40,30 @@ describe('decodeFeedBytesWithInfo', () => {
     const gb = big5.replace('big5', 'gb2312').replace('中文新聞', '中文新闻');
     expect(decodeFeedBytes(iconv.encode(gb, 'gb2312'), undefined)).toBe(gb);
   });
+
+  it.each([
+    ['an invalid byte', '3cff3e', '<\uFFFD>'],
+    ['an overlong encoding', 'c0af', '\uFFFD\uFFFD'],
+    ['an encoded surrogate', 'eda080', '\uFFFD\uFFFD\uFFFD'],
+    ['a code point above U+10FFFF', 'f4908080', '\uFFFD\uFFFD\uFFFD\uFFFD'],
+    ['a sequence cut at the end', '3ce282', '<\uFFFD'],
+    ['a BOM cut short', 'efbb', '\uFFFD'],
+    ['two BOMs (both stripped)', 'efbbbfefbbbf3c61', '<a'],
+    ['a BOM alone', 'efbbbf', ''],
+    ['valid multi-byte text', '3ce282acf09f98803e', '<€😀>'],
+  ])('decodes UTF-8 with %s as iconv-lite did', (_name, hex, text) => {
+    const bytes = Buffer.from(hex, 'hex');
+    expect(decodeFeedBytes(bytes, undefined)).toBe(text);
+    const viaIconv = iconv.decode(bytes, 'utf-8', { stripBOM: true });
+    expect(text).toBe(viaIconv.startsWith('\uFEFF') ? viaIconv.slice(1) : viaIconv);
+  });
+
+  it('decodes a UTF-8 body inside a larger buffer, whatever the spelling of the label', () => {
+    const backing = Buffer.from('xx<a>é</a>yy', 'utf8');
+    const view = new Uint8Array(backing.buffer, backing.byteOffset + 2, backing.byteLength - 4);
+    for (const label of ['utf-8', 'UTF8', 'utf_8', 'unicode-1-1-utf-8']) {
+      expect(decodeFeedBytesWithInfo(view, `text/xml; charset=${label}`)).toMatchObject({ text: '<a>é</a>', encodingSource: 'http' });
+    }
+  });
 });
+

@@ -112,6 +112,20 @@ describe('Atom', () => {
     ]);
   });
 
+  it('picks the alternate link (else one without rel) under nested xml:base, and reads XHTML and escaped content', () => {
+    const feed = parse(`<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://atom.test/blog/"><title>A</title><link href="/"/>
+  <entry xml:base="posts/"><title>One</title><id>1</id><link rel="self" href="self.xml"/><link href="one.html" xml:base="/other/"/>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>XHTML <b>body</b></p></div></content></entry>
+  <entry><title>Two</title><id>2</id><link rel="ALTERNATE " href=" two.html "/><link href="ignored.html"/><content type="html">&lt;p&gt;Tom &amp;amp; Jerry&lt;/p&gt;</content></entry>
+  <entry><title>Three</title><id>3</id><link rel="alternate"/><link href="http://[bad"/><content></content><summary></summary></entry>
+</feed>`);
+    expect(feed.items.map((i) => [i.key, i.url, i.summary])).toEqual([
+      ['1', 'https://atom.test/other/one.html', 'XHTML body'],
+      ['2', 'https://atom.test/blog/two.html', 'Tom & Jerry'],
+      ['3', undefined, ''],
+    ]);
+  });
+
   it('reads Atom 1.0 from the corpus and names the version', () => {
     expect(corpus('feedsmith__src_feeds_atom_references_atom-10.xml').format).toBe('atom-1.0');
     expect(corpus('feedsmith__src_feeds_atom_references_atom-03.xml').format).toBe('atom-0.3');

@@ -31,6 +31,14 @@ describe('parseFeedDate', () => {
     ['compact date', '20240105', '2024-01-05T00:00:00.000Z'],
     ['slashed, year first', '2024/01/05 10:00', '2024-01-05T10:00:00.000Z'],
     ['leap second', 'Sat, 31 Dec 2016 23:59:60 GMT', '2016-12-31T23:59:59.000Z'],
+    ['RFC 822 lower case', 'tue, 10 jun 2003 04:00:00 gmt', '2003-06-10T04:00:00.000Z'],
+    ['RFC 822 29 February of a leap year', 'Thu, 29 Feb 2024 10:00:00 +0000', '2024-02-29T10:00:00.000Z'],
+    ['RFC 822 hour 24, zone -0000', 'Tue, 10 Jun 2003 24:00:00 -0000', '2003-06-11T00:00:00.000Z'],
+    ['RFC 822 single-digit hour, zone z', 'Tue, 10 Jun 2003 4:05 z', '2003-06-10T04:05:00.000Z'],
+    ['RFC 822 largest offset', 'Tue, 10 Jun 2003 04:00:00 +1400', '2003-06-09T14:00:00.000Z'],
+    ['RFC 822 offset out of range (taken as UTC)', 'Tue, 10 Jun 2003 04:00:00 +1500', '2003-06-10T04:00:00.000Z'],
+    ['RFC 822 unknown zone word (taken as UTC)', 'Tue, 10 Jun 2003 04:00:00 XYZ', '2003-06-10T04:00:00.000Z'],
+    ['RFC 822 two spaces', 'Tue,  10 Jun 2003 04:00:00 GMT', '2003-06-10T04:00:00.000Z'],
   ])('reads %s', (_name, raw, iso) => {
     expect(feedDateIso(raw)).toBe(iso);
   });
@@ -44,6 +52,10 @@ describe('parseFeedDate', () => {
     ['time only', '10:00:00'],
     ['ambiguous numeric', '05/01/2024'],
     ['day and month without year', 'Fri, 05 Jan'],
+    ['an unknown weekday', 'Foo, 10 Jun 2003 04:00:00 GMT'],
+    ['31 April', 'Wed, 31 Apr 2024 10:00:00 GMT'],
+    ['29 February of a common year', 'Wed, 29 Feb 2023 10:00:00 GMT'],
+    ['a three-digit year', 'Tue, 10 Jun 0999 04:00:00 GMT'],
   ])('answers undefined for %s, never now', (_name, raw) => {
     expect(parseFeedDate(raw)).toBeUndefined();
   });
