@@ -232,18 +232,19 @@ interface Starts {
   percentEnd: number;
 }
 
-/** What `scanText` finds in a plain ASCII word written as a whole token (see `TokenizedText.ids`). */
-interface WordStarts {
-  /** It starts with a digit or with a number word: a number starts there unless glued to what is before. */
-  opensNumber: boolean;
-  /** The tails its last run of letters ends with, as bits `1 << SUFFIX` … */
-  tails: number;
-}
+/**
+ * What `scanText` finds in a plain ASCII word written as a whole token (see `TokenizedText.ids`),
+ * per word id, filled as words are met (the id names one word for good), packed in a byte: bit 0
+ * says it is known, bit 1 that it starts with a digit or a number word (a number starts there
+ * unless glued to what is before), bits 2… the tails its last run of letters ends with
+ * (`1 << SUFFIX` … shifted by 2).
+ */
+const WORD_FACTS = new Uint8Array(WORD_IDS);
+const KNOWN = 1;
+const OPENS_NUMBER = 2;
+const TAIL_SHIFT = 2;
 
-/** `WordStarts` per known word id, filled as words are met: the id names one word for good. */
-const WORD_STARTS: Array<WordStarts | undefined> = new Array<WordStarts | undefined>(WORD_IDS).fill(undefined);
-
-function wordStartsOf(word: string): WordStarts {
+function wordFactsOf(word: string): number {
   let opensNumber = false;
   const first = word.charCodeAt(0);
   if (first >= 0x30 && first <= 0x39) opensNumber = true;
@@ -265,7 +266,7 @@ function wordStartsOf(word: string): WordStarts {
       if (endsWith(word, run, word.length, table.words[t] ?? '')) tails |= 1 << (table.kinds[t] ?? 0);
     }
   }
-  return { opensNumber, tails };
+  return KNOWN | (opensNumber ? OPENS_NUMBER : 0) | (tails << TAIL_SHIFT);
 }
 
 /** The first token from `k` on that is a plain word (`TokenizedText.ids`) starting at `from` or after. */
@@ -292,18 +293,22 @@ function scanText(text: string, tokenized?: TokenizedText): Starts {
   let next = k < ids.length ? (starts[k] ?? n) : n;
   for (let i = 0; i < n; ) {
     const c = text.charCodeAt(i);
-    const free = i === 0 || !glued(text.charCodeAt(i - 1));
     if (i >= next && known !== undefined) {
       if (i > next) {
         k = nextPlain(ids, starts, k, i);
         next = k < ids.length ? (starts[k] ?? n) : n;
       }
       if (i === next) {
-        const word = (WORD_STARTS[ids[k] ?? 0] ??= wordStartsOf(known.tokens[k] ?? ''));
+        const id = ids[k] ?? 0;
+        let facts = WORD_FACTS[id] ?? 0;
+        if (facts === 0) {
+          facts = wordFactsOf(known.tokens[k] ?? '');
+          WORD_FACTS[id] = facts;
+        }
         const end = known.ends[k] ?? i + 1;
-        if (free && word.opensNumber) out.numbers.push(i);
+        if ((facts & OPENS_NUMBER) !== 0 && (i === 0 || !glued(text.charCodeAt(i - 1)))) out.numbers.push(i);
         if (end - i >= 2 && isCapital(c) && isCapital(text.charCodeAt(i + 1))) out.tickers.push(i > 0 && text.charCodeAt(i - 1) === 0x24 ? i - 1 : i);
-        const tails = word.tails;
+        const tails = facts >>> TAIL_SHIFT;
         if (tails !== 0) {
           if ((tails & (1 << SUFFIX)) !== 0) out.suffixEnd = end - 1;
           if ((tails & (1 << BARE)) !== 0) out.bareEnd = end - 1;
@@ -317,6 +322,12 @@ function scanText(text: string, tokenized?: TokenizedText): Starts {
         continue;
       }
     }
+    // A space starts and ends nothing: most of what is left between words.
+    if (c === 0x20) {
+      i += 1;
+      continue;
+    }
+    const free = i === 0 || !glued(text.charCodeAt(i - 1));
     if (c >= 0x30 && c <= 0x39) {
       if (free) out.numbers.push(i);
       i += 1;
@@ -530,35 +541,96 @@ function figureOf(re: RegExp, g: Groups, start: number, written: string): Highli
 }
 
 /**
- * What a global scan of `re` over the text would find, trying only the offsets `at` lists
- * (ascending, a superset of where a match can start) up to `limit`.
+ * What one pattern gave at each offset it was tried at in a text, in the order tried: the joined
+ * text (`extractItemHighlights`) reuses what the summary gave instead of running the pattern again.
  */
-function each(found: Found, re: RegExp, at: readonly number[], limit: number): void {
+interface Trace {
+  at: number[];
+  /** What the pattern gave at each offset of `at` (null: no match there). */
+  matches: Array<RegExpExecArray | null>;
+  /** The figure made of each match; null when it was not made (no match, or it overlapped another). */
+  figures: Array<Highlight | undefined | null>;
+}
+
+/**
+ * A text's traces, one per pattern of `each` in `highlightsAt` order, and the offset at which the
+ * traced text starts in the text that reads them.
+ */
+interface Replay {
+  traces: readonly Trace[];
+  shift: number;
+}
+
+const newTrace = (): Trace => ({ at: [], matches: [], figures: [] });
+
+/**
+ * What a global scan of `re` over the text would find, trying only the offsets `at` lists
+ * (ascending, a superset of where a match can start) up to `limit`. With `record`, the matches
+ * are written down; with `replay`, offsets at or after `replay.shift` reuse what a trace says the
+ * pattern gave there in the text that starts at that offset. That is the same answer: a sticky
+ * pattern reads from its start offset rightwards, and what lies left of the offset is read only
+ * by the lookbehind that opens the pattern, which a space passes exactly as the start of a text.
+ */
+function each(found: Found, re: RegExp, at: readonly number[], limit: number, record?: Trace, replay?: Trace, shift = 0): void {
   const { text } = found;
   let from = 0;
+  let r = 0;
   for (const p of at) {
     if (p > limit) break;
     if (p < from) continue;
-    re.lastIndex = p;
-    const m = re.exec(text);
-    if (m === null) continue;
-    from = re.lastIndex;
-    const written = m[0].trimEnd();
-    const start = m.index + (m[0].length - m[0].trimStart().length);
-    if (!isFree(found, start, start + written.length)) continue;
-    const h = figureOf(re, (m.groups ?? {}) as Groups, start, written.trim());
+    let m: RegExpExecArray | null | undefined;
+    let index = 0;
+    let made: Highlight | undefined | null = null;
+    if (replay !== undefined && p >= shift) {
+      const q = p - shift;
+      while (r < replay.at.length && (replay.at[r] ?? 0) < q) r += 1;
+      if (replay.at[r] === q) {
+        m = replay.matches[r];
+        // `undefined` here is a figure made and found wanting, not a missing entry (`r` is in range).
+        made = replay.figures[r] as Highlight | undefined | null;
+        if (m === null) continue;
+        if (m !== undefined) index = m.index + shift;
+      }
+    }
+    if (m === undefined) {
+      re.lastIndex = p;
+      m = re.exec(text);
+      if (record !== undefined) {
+        record.at.push(p);
+        record.matches.push(m);
+        record.figures.push(null);
+      }
+      if (m === null) continue;
+      index = m.index;
+    }
+    if (m === null || m === undefined) continue;
+    const whole = m[0];
+    from = index + whole.length;
+    const written = whole.trimEnd();
+    const start = index + (whole.length - whole.trimStart().length);
+    const free = isFree(found, start, start + written.length);
+    let h: Highlight | undefined;
+    if (free) {
+      if (made === null) h = figureOf(re, (m.groups ?? {}) as Groups, start, written.trim());
+      else h = made === undefined ? undefined : { ...made, start: made.start + shift };
+    }
+    if (record !== undefined && free) record.figures[record.figures.length - 1] = h;
     if (h !== undefined) add(found, h, written.length);
   }
 }
 
-/** The figures of a text, given where the patterns can start in it (`scanText`). */
-function highlightsAt(text: string, at: Starts): Highlight[] {
+/**
+ * The figures of a text, given where the patterns can start in it (`scanText`). `record` traces
+ * each pattern's matches (see `Trace`); `replay` reuses another text's traces (see `each`).
+ */
+function highlightsAt(text: string, at: Starts, record?: readonly Trace[], replay?: Replay): Highlight[] {
   const found: Found = { text, list: [], spans: [] };
-  each(found, MONEY_PREFIX, at.prefixes, Infinity);
-  each(found, MONEY_SUFFIX, at.numbers, at.suffixEnd);
-  each(found, MONEY_BARE, at.numbers, at.bareEnd);
-  each(found, POWER, at.numbers, at.powerEnd);
-  each(found, PERCENT, mergeSorted(at.numbers, at.signs), at.percentEnd);
+  const shift = replay?.shift ?? 0;
+  each(found, MONEY_PREFIX, at.prefixes, Infinity, record?.[0], replay?.traces[0], shift);
+  each(found, MONEY_SUFFIX, at.numbers, at.suffixEnd, record?.[1], replay?.traces[1], shift);
+  each(found, MONEY_BARE, at.numbers, at.bareEnd, record?.[2], replay?.traces[2], shift);
+  each(found, POWER, at.numbers, at.powerEnd, record?.[3], replay?.traces[3], shift);
+  each(found, PERCENT, mergeSorted(at.numbers, at.signs), at.percentEnd, record?.[4], replay?.traces[4], shift);
   for (const p of at.tickers) {
     TICKER.lastIndex = p;
     const m = TICKER.exec(text);
@@ -624,5 +696,8 @@ export function extractItemHighlights(
     powerEnd: lastOf(t.powerEnd, s.powerEnd, shift),
     percentEnd: lastOf(t.percentEnd, s.percentEnd, shift),
   };
-  return { title: highlightsAt(title, t), summary: highlightsAt(summary, s), combined: highlightsAt(`${title} ${summary}`, both) };
+  // The joined text's summary part reads what the summary's scan found (see `each`).
+  const traces = [newTrace(), newTrace(), newTrace(), newTrace(), newTrace()];
+  const inSummary = highlightsAt(summary, s, traces);
+  return { title: highlightsAt(title, t), summary: inSummary, combined: highlightsAt(`${title} ${summary}`, both, undefined, { traces, shift }) };
 }

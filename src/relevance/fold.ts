@@ -100,13 +100,20 @@ function copyOf(text: string, start: number, end: number): string {
  * Folded ASCII words met so far, by hash of their lower-case letters (open addressing). The words
  * of news are few and repeat: a known word costs a comparison instead of a new string, and its
  * hash is already computed when the matchers look it up. Full, it stops learning, never forgets.
+ * The table starts small and doubles as it fills (at most half full), so the few thousand words
+ * of a day's news sit in a few dozen KB that stay in cache between items.
  */
-const INTERN_SIZE = 1 << 16;
-const INTERN_MAX = INTERN_SIZE >> 1;
+const INTERN_MAX_SIZE = 1 << 16;
+const INTERN_MAX = INTERN_MAX_SIZE >> 1;
 const INTERN_LONGEST = 40;
-const interned: Array<string | undefined> = new Array<string | undefined>(INTERN_SIZE).fill(undefined);
-/** The id of the word in each slot: ids are dense (0, 1, 2 … in order of first sight), so arrays indexed by them stay small. */
-const idOfSlot = new Int32Array(INTERN_SIZE);
+let internSize = 1 << 12;
+let interned: Array<string | undefined> = new Array<string | undefined>(internSize).fill(undefined);
+/**
+ * Per slot, side by side so one cache line serves both: the hash of its word (`2 * slot`), checked
+ * before the word is read, and its id (`2 * slot + 1`). Ids are dense (0, 1, 2 … in order of first
+ * sight), so arrays indexed by them stay small.
+ */
+let slotFacts = new Int32Array(2 * internSize);
 let internedCount = 0;
 /** The id of the word `wordOf` last returned, -1 when it could not be kept. */
 let lastId = -1;
@@ -114,28 +121,61 @@ let lastId = -1;
 /** How many ids `TokenizedText.ids` can hold: arrays of per-word facts need at most this length. */
 export const WORD_IDS = INTERN_MAX;
 
+/** Doubles the intern table, putting each word back at its hash. */
+function growInterned(): void {
+  const words = interned;
+  const facts = slotFacts;
+  internSize *= 2;
+  interned = new Array<string | undefined>(internSize).fill(undefined);
+  slotFacts = new Int32Array(2 * internSize);
+  for (let old = 0; old < words.length; old++) {
+    const word = words[old];
+    if (word === undefined) continue;
+    const hash = facts[2 * old] ?? 0;
+    let slot = hash & (internSize - 1);
+    while (interned[slot] !== undefined) slot = (slot + 1) & (internSize - 1);
+    interned[slot] = word;
+    slotFacts[2 * slot] = hash;
+    slotFacts[2 * slot + 1] = facts[2 * old + 1] ?? -1;
+  }
+}
+
 /** The lower-case form of `text[start, end)` (ASCII letters and digits whose hash is `hash`), interned when possible. */
 function wordOf(text: string, start: number, end: number, hash: number, upper: boolean): string {
   const length = end - start;
-  let slot = hash & (INTERN_SIZE - 1);
+  const mask = internSize - 1;
+  let slot = hash & mask;
   for (let known = interned[slot]; known !== undefined; known = interned[slot]) {
-    if (known.length === length) {
+    if (slotFacts[2 * slot] === hash && known.length === length) {
       let k = 0;
       while (k < length && (text.charCodeAt(start + k) | 0x20) === known.charCodeAt(k)) k += 1;
       if (k === length) {
-        lastId = idOfSlot[slot] ?? -1;
+        lastId = slotFacts[2 * slot + 1] ?? -1;
         return known;
       }
     }
-    slot = (slot + 1) & (INTERN_SIZE - 1);
+    slot = (slot + 1) & mask;
   }
+  return newWord(text, start, end, hash, upper, slot);
+}
+
+/** `wordOf` for a word not met yet (`slot` is the free slot its hash led to): kept apart so the lookup stays small. */
+function newWord(text: string, start: number, end: number, hash: number, upper: boolean, free: number): string {
+  const length = end - start;
   const piece = copyOf(text, start, end);
   const word = upper ? piece.toLowerCase() : piece;
   lastId = -1;
   // Words, not whatever a hostile feed strings together: a long run is not kept.
   if (internedCount < INTERN_MAX && length <= INTERN_LONGEST) {
+    let slot = free;
+    if (2 * (internedCount + 1) > internSize) {
+      growInterned();
+      slot = hash & (internSize - 1);
+      while (interned[slot] !== undefined) slot = (slot + 1) & (internSize - 1);
+    }
     interned[slot] = word;
-    idOfSlot[slot] = internedCount;
+    slotFacts[2 * slot] = hash;
+    slotFacts[2 * slot + 1] = internedCount;
     lastId = internedCount;
     internedCount += 1;
   }
@@ -147,66 +187,90 @@ const ASCII_KIND = new Uint8Array(0x80);
 for (let c = 0; c < 0x80; c++) ASCII_KIND[c] = c >= 0x41 && c <= 0x5a ? 2 : (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ? 1 : 0;
 
 /**
+ * Where `tokenize` writes a text's tokens before copying them out at their exact length: filling
+ * arrays that already have room, then one `slice` each, costs less than growing four arrays push by
+ * push. Shared by every call (tokenize runs to completion, never re-entered); let go when a long
+ * text made them big (short of that, they keep at most the last few thousand tokens alive).
+ */
+const SCRATCH_KEEP = 4096;
+let scratchTokens: string[] = [];
+let scratchStarts: number[] = [];
+let scratchEnds: number[] = [];
+let scratchIds: number[] = [];
+let scratchCount = 0;
+
+function emit(token: string, start: number, end: number, id: number): void {
+  const k = scratchCount;
+  if (k < scratchTokens.length) {
+    scratchTokens[k] = token;
+    scratchStarts[k] = start;
+    scratchEnds[k] = end;
+    scratchIds[k] = id;
+  } else {
+    scratchTokens.push(token);
+    scratchStarts.push(start);
+    scratchEnds.push(end);
+    scratchIds.push(id);
+  }
+  scratchCount = k + 1;
+}
+
+/**
  * Splits a text into folded tokens with their offsets (see `tokenSpans`). Runs of ASCII letters
  * and digits, nearly all of any English or French text, are read whole (see `interned`); the rest
  * goes through the per-character fold.
  */
 export function tokenize(text: string): TokenizedText {
-  const tokens: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const ids: number[] = [];
+  scratchCount = 0;
   let token = '';
   let start = 0;
   let end = 0;
   // The id of `token` while it is one plain ASCII word (see `TokenizedText.ids`), else -1.
   let id = -1;
-  // A run of ASCII letters and digits not yet appended to `token` (-1: none), and the FNV-1a hash
-  // of its lower-case form.
-  let run = -1;
-  let hash = 0;
-  let upper = false;
   const n = text.length;
   for (let i = 0; i < n; ) {
-    const c = text.charCodeAt(i);
+    let c = text.charCodeAt(i);
     if (c < 0x80) {
-      const kind = ASCII_KIND[c];
-      if (kind !== 0) {
-        if (run < 0) {
-          if (token === '') start = i;
-          run = i;
-          hash = 0x811c9dc5;
+      let kind = ASCII_KIND[c] ?? 0;
+      if (kind === 0) {
+        if (token !== '') {
+          emit(token, start, end, id);
+          token = '';
         }
+        i += 1;
+        continue;
+      }
+      // A run of ASCII letters and digits, read whole, with the FNV-1a hash of its lower-case form.
+      if (token === '') start = i;
+      const run = i;
+      let hash = 0x811c9dc5;
+      let upper = false;
+      for (;;) {
         // Setting bit 5 lower-cases a capital and leaves letters and digits as they are.
         hash = Math.imul(hash ^ (c | 0x20), 0x01000193);
         if (kind === 2) upper = true;
-      } else {
-        if (run >= 0) {
-          const plain = token === '';
-          token += wordOf(text, run, i, hash, upper);
-          id = plain ? lastId : -1;
-          end = i;
-          run = -1;
-          upper = false;
-        }
-        if (token !== '') {
-          tokens.push(token);
-          starts.push(start);
-          ends.push(end);
-          ids.push(id);
-          token = '';
-        }
+        i += 1;
+        if (i >= n) break;
+        c = text.charCodeAt(i);
+        kind = c < 0x80 ? (ASCII_KIND[c] ?? 0) : 0;
+        if (kind === 0) break;
       }
-      i += 1;
-      continue;
-    }
-    if (run >= 0) {
-      const plain = token === '';
-      token += wordOf(text, run, i, hash, upper);
-      id = plain ? lastId : -1;
+      if (token === '') {
+        // The common case: a plain word.
+        token = wordOf(text, run, i, hash, upper);
+        id = lastId;
+      } else {
+        token += wordOf(text, run, i, hash, upper);
+        id = -1;
+      }
       end = i;
-      run = -1;
-      upper = false;
+      if (i < n && c < 0x80) {
+        // An ASCII separator ends the token.
+        emit(token, start, end, id);
+        token = '';
+        i += 1;
+      }
+      continue;
     }
     const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
@@ -218,18 +282,14 @@ export function tokenize(text: string): TokenizedText {
         id = -1;
       }
     } else {
-      for (const f of folded) {
-        if (f === ' ') {
-          if (token !== '') {
-            tokens.push(token);
-            starts.push(start);
-            ends.push(end);
-            ids.push(id);
-          }
+      for (let f = 0; f < folded.length; f++) {
+        const ch = folded[f] ?? '';
+        if (ch === ' ') {
+          if (token !== '') emit(token, start, end, id);
           token = '';
         } else {
           if (token === '') start = i;
-          token += f;
+          token += ch;
           end = i + width;
           id = -1;
         }
@@ -237,19 +297,22 @@ export function tokenize(text: string): TokenizedText {
     }
     i += width;
   }
-  if (run >= 0) {
-    const plain = token === '';
-    token += wordOf(text, run, n, hash, upper);
-    id = plain ? lastId : -1;
-    end = n;
+  if (token !== '') emit(token, start, end, id);
+  const count = scratchCount;
+  const out: TokenizedText = {
+    text,
+    tokens: scratchTokens.slice(0, count),
+    starts: scratchStarts.slice(0, count),
+    ends: scratchEnds.slice(0, count),
+    ids: scratchIds.slice(0, count),
+  };
+  if (scratchTokens.length > SCRATCH_KEEP) {
+    scratchTokens = [];
+    scratchStarts = [];
+    scratchEnds = [];
+    scratchIds = [];
   }
-  if (token !== '') {
-    tokens.push(token);
-    starts.push(start);
-    ends.push(end);
-    ids.push(id);
-  }
-  return { text, tokens, starts, ends, ids };
+  return out;
 }
 
 /**

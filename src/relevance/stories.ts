@@ -3,7 +3,7 @@
 // its content words mapped to one bilingual vocabulary, and its time. Two items are one story when
 // they are close in time, share an entity, and share a figure or enough content; a near miss (same
 // company, another event or day) fails one of these. Pure: the caller owns storage and clocks.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { extractHighlights, NUMBER_WORDS, type Highlight } from './amounts.js';
 import { ENTITIES } from './entities.js';
 import { fold, WORD_IDS, type TokenizedText } from './fold.js';
@@ -464,28 +464,51 @@ function infoOf(raw: string): WordInfo {
 }
 
 /**
- * Replaces each occurrence of a phrase by its token, left to right, as replacing ` phrase ` in
- * the space-joined text would: an occurrence right after another is not replaced (the space
- * between them went with the first). Returns `toks` itself when nothing changed.
+ * Replaces each occurrence of phrase `index` in the first `count` tokens of `from` by its token,
+ * left to right, as replacing ` phrase ` in the space-joined text would: an occurrence right after
+ * another is not replaced (the space between them went with the first). The tokens that result
+ * are written to `to` (which may be `from`) only once something is replaced; `infos` (what each
+ * token counts as, `masked` for a masked name) is kept in step in place. Returns the new count:
+ * below `count` exactly when something was replaced, since a phrase is longer than its token.
  */
-function replacePhrase(toks: readonly string[], words: readonly string[], token: string): readonly string[] {
-  let out: string[] | undefined;
+function replacePhrase(from: readonly string[], to: string[], infos: WordInfo[], count: number, index: number, masked: WordInfo): number {
+  const { words, token } = PHRASE_WORDS[index] as { words: readonly string[]; token: string };
+  const bit = 1 << index;
+  const length = words.length;
+  let written = 0;
+  let copying = from === to;
   let blocked = -1;
-  for (let i = 0; i < toks.length; ) {
-    let hit = i !== blocked && i + words.length <= toks.length;
-    for (let k = 0; hit && k < words.length; k++) hit = toks[i + k] === words[k];
+  for (let i = 0; i < count; ) {
+    // A token opens the phrase exactly when its info says so; a masked name matches no word.
+    let hit = i !== blocked && i + length <= count && ((infos[i] as WordInfo).opens & bit) !== 0;
+    for (let k = 1; hit && k < length; k++) hit = infos[i + k] !== masked && from[i + k] === words[k];
     if (hit) {
-      out ??= toks.slice(0, i);
-      out.push(token);
-      i += words.length;
+      if (!copying) {
+        // Nothing replaced before `i`: the tokens so far are `from`'s.
+        for (let j = 0; j < i; j++) to[j] = from[j] as string;
+        copying = true;
+      }
+      to[written] = token;
+      infos[written] = infoOf(token);
+      written += 1;
+      i += length;
       blocked = i;
     } else {
-      out?.push(toks[i] ?? '');
+      if (copying) {
+        // Writes never pass reads: a phrase is longer than its token.
+        to[written] = from[i] as string;
+        infos[written] = infos[i] as WordInfo;
+      }
+      written += 1;
       i += 1;
     }
   }
-  return out ?? toks;
+  return written;
 }
+
+/** Tokens of a part after a phrase was replaced, and what each token counts as; reused by every call. */
+let partToks: string[] = [];
+let partInfos: WordInfo[] = [];
 
 /**
  * Content words of an item: folded tokens of title and summary, without the tokens written as
@@ -502,36 +525,37 @@ function contentTokens(parts: ReadonlyArray<Pick<TokenizedText, 'tokens' | 'ids'
   }
   const call = ++contentCall;
   const out: string[] = [];
+  // What a masked name counts as (it is written '|', a token folding never makes).
+  const masked = infoOf('|');
   for (let part = 0; part < parts.length; part++) {
     const { tokens: source, ids } = parts[part] as Pick<TokenizedText, 'tokens' | 'ids'>;
-    let toks = source;
+    let count = source.length;
+    if (partToks.length < count) {
+      partToks = new Array<string>(count).fill('');
+      partInfos = new Array<WordInfo>(count).fill(masked);
+    }
+    const infos = partInfos;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i] ?? -1;
+      infos[i] = id >= 0 ? (INFO_BY_ID[id] ??= infoOf(source[i] as string)) : infoOf(source[i] as string);
+    }
+    // A masked name is no longer the word its id names.
     for (const span of nameSpans) {
       if (span.part !== part) continue;
-      if (toks === source) toks = source.slice();
-      for (let i = span.start; i < span.end; i++) (toks as string[])[i] = '|';
+      for (let i = span.start; i < span.end; i++) infos[i] = masked;
     }
     let opens = 0;
-    const words: Array<ContentWord | undefined> = [];
-    for (let i = 0; i < toks.length; i++) {
-      const raw = toks[i] ?? '';
-      const id = ids[i] ?? -1;
-      // A masked name is no longer the word its id names.
-      const info = id >= 0 && raw === source[i] ? (INFO_BY_ID[id] ??= infoOf(raw)) : infoOf(raw);
-      opens |= info.opens;
-      words.push(info.word);
+    for (let i = 0; i < count; i++) opens |= (infos[i] as WordInfo).opens;
+    let toks: readonly string[] = source;
+    for (let index = 0; opens !== 0 && index < PHRASE_WORDS.length; index++) {
+      // A phrase no token opens cannot appear: no replacement creates an opening word.
+      if ((opens & (1 << index)) === 0) continue;
+      const before = count;
+      count = replacePhrase(toks, partToks, infos, count, index, masked);
+      if (count < before) toks = partToks;
     }
-    if (opens !== 0) {
-      const before = toks;
-      PHRASE_WORDS.forEach(({ words: phrase, token }, index) => {
-        // A phrase no token opens cannot appear: no replacement creates an opening word.
-        if ((opens & (1 << index)) !== 0) toks = replacePhrase(toks, phrase, token);
-      });
-      if (toks !== before) {
-        words.length = 0;
-        for (const raw of toks) words.push(infoOf(raw).word);
-      }
-    }
-    for (const w of words) {
+    for (let i = 0; i < count; i++) {
+      const w = (infos[i] as WordInfo).word;
       if (w === undefined || w.mark === call) continue;
       w.mark = call;
       out.push(w.text);
@@ -681,9 +705,15 @@ export function sameStory(a: StorySignature, b: StorySignature, options: Partial
   return storyScore(a, b, options) >= 0.5;
 }
 
+/** The base64url SHA-256 of a string: one call where Node has `crypto.hash` (20.12+), else a hash object. */
+const sha256: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');
+
 /** A stable short id for a story, from its first item's key (or title). */
 export function storyIdOf(firstKey: string): string {
-  return createHash('sha256').update(firstKey).digest('base64url').slice(0, 12);
+  return sha256(firstKey).slice(0, 12);
 }
 
 /** One item as the story index keeps it. */
@@ -871,6 +901,8 @@ interface LiveStory {
   outlets: Set<string>;
   /** Marks the last assign that listed it as a candidate. */
   seen: number;
+  /** `Prepared` of its first members, as they are compared (read without a weak-map lookup). */
+  prepared: Prepared[];
 }
 
 /** A min-heap of stories by `last` (NaN first): stories leave the index in that order. */
@@ -1008,7 +1040,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     }
   };
   const addStory = (record: StoryRecord): LiveStory => {
-    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1 };
+    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1, prepared: [] };
     record.members.forEach((m, i) => {
       noteTime(story, m.time);
       story.outlets.add(m.source ?? `#${i}`);
@@ -1089,7 +1121,8 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         for (let i = 0; i < n; i++) {
           // Scores are at most 1: once this story holds the best at 1, its other members change nothing.
           if (best === story && bestScore >= 1) break;
-          const score = scorePrepared(mine, preparedOf((members[i] as StoryMember).signature), o);
+          const theirs = (story.prepared[i] ??= preparedOf((members[i] as StoryMember).signature));
+          const score = scorePrepared(mine, theirs, o);
           if (score >= bestScore && (best !== story || score > bestScore)) {
             best = story;
             bestScore = score;

@@ -590,10 +590,17 @@ function lettersOf(s: string): string {
   return /[^\p{ASCII}]/u.test(s) ? stripMarks(s).replace(/[^\p{L}\p{N}]/gu, '') : s.replace(/[^a-zA-Z0-9]/g, '');
 }
 
+/** The letters and digits of each case-sensitive spelling of the dictionaries, marks removed (a handful, read item after item). */
+const CASED_LETTERS = new Map<string, string>();
+
 /** A case-sensitive term counts when written as spelled, or in capitals ("INTEL", not "intel"). */
 function caseMatches(written: string, cased: string): boolean {
   const w = lettersOf(written);
-  const c = stripMarks(cased).replace(/[^\p{L}\p{N}]/gu, '');
+  let c = CASED_LETTERS.get(cased);
+  if (c === undefined) {
+    c = stripMarks(cased).replace(/[^\p{L}\p{N}]/gu, '');
+    CASED_LETTERS.set(cased, c);
+  }
   if (w === c) return true;
   return w === w.toUpperCase() && w !== w.toLowerCase();
 }
@@ -628,6 +635,20 @@ function effectiveHits(all: readonly TermHit[]): TermHit[] {
   );
 }
 
+/** `fold` of terms as written, remembered: the same few spellings decide item after item. */
+const FOLDED = new Map<string, string>();
+const FOLDED_MAX = 10_000;
+
+function foldTerm(text: string): string {
+  let key = FOLDED.get(text);
+  if (key === undefined) {
+    key = fold(text);
+    if (FOLDED.size >= FOLDED_MAX) FOLDED.clear();
+    FOLDED.set(text, key);
+  }
+  return key;
+}
+
 /** The decisive terms in item order, without repeats and without terms nested in a longer one. */
 function explain(hits: readonly TermHit[]): string[] {
   const ordered = [...hits].sort((a, b) => a.part - b.part || a.start - b.start || b.end - a.end);
@@ -637,16 +658,12 @@ function explain(hits: readonly TermHit[]): string[] {
   for (const h of ordered) {
     if (cover !== undefined && cover.part === h.part && h.start >= cover.start && h.end <= cover.end) continue;
     cover = h;
-    const key = fold(h.text);
+    const key = foldTerm(h.text);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(h.text);
   }
   return out;
-}
-
-function by(hits: readonly TermHit[], cls: TermClass): TermHit[] {
-  return hits.filter((h) => h.ref.cls === cls);
 }
 
 function distinct(list: readonly TermHit[]): number {
@@ -655,16 +672,55 @@ function distinct(list: readonly TermHit[]): number {
 
 /** The decisive terms of one topic, or undefined when the topic does not hold. */
 function decide(hits: readonly TermHit[]): string[] | undefined {
-  const strong = by(hits, 'strong');
-  const weak = by(hits, 'weak');
-  const qualifiers = by(hits, 'qualifiers');
-  const ambiguous = by(hits, 'ambiguous');
-  const context = by(hits, 'context');
-  const labs = by(hits, 'lab');
-  const business = by(hits, 'business');
-  const funding = by(hits, 'funding');
+  const strong: TermHit[] = [];
+  const weak: TermHit[] = [];
+  const qualifiers: TermHit[] = [];
+  const ambiguous: TermHit[] = [];
+  const context: TermHit[] = [];
+  const labs: TermHit[] = [];
+  const business: TermHit[] = [];
+  const funding: TermHit[] = [];
+  let vetoWhen = false;
+  let vetoUnless = false;
+  // One pass, each class keeping item order.
+  for (const h of hits) {
+    switch (h.ref.cls) {
+      case 'strong':
+        strong.push(h);
+        break;
+      case 'weak':
+        weak.push(h);
+        break;
+      case 'qualifiers':
+        qualifiers.push(h);
+        break;
+      case 'ambiguous':
+        ambiguous.push(h);
+        break;
+      case 'context':
+        context.push(h);
+        break;
+      case 'lab':
+        labs.push(h);
+        break;
+      case 'business':
+        business.push(h);
+        break;
+      case 'funding':
+        funding.push(h);
+        break;
+      case 'vetoWhen':
+        vetoWhen = true;
+        break;
+      case 'vetoUnless':
+        vetoUnless = true;
+        break;
+      default:
+        break;
+    }
+  }
 
-  if (by(hits, 'vetoWhen').length > 0 && by(hits, 'vetoUnless').length === 0) return undefined;
+  if (vetoWhen && !vetoUnless) return undefined;
   if (strong.length > 0) return explain(strong);
   const names = [...ambiguous, ...context, ...labs];
   if (distinct(weak) >= 2 || (weak.length > 0 && names.length > 0)) return explain([...weak, ...names]);

@@ -302,9 +302,16 @@ export function compileChannelRules(rules: ReadonlyMap<ChannelKey, ChannelRule>)
         out.set(channel.key, { alert: false, matched: [], excluded });
         return;
       }
-      const matched = new Set<string>(inc.map((t) => channel.forms[t] ?? ''));
-      for (const topic of topics) for (const term of judgement.topicTerms[topic]) matched.add(term);
-      out.set(channel.key, { alert: true, matched: [...matched], excluded });
+      // Without repeats, first mention first (a set would do the same, at more cost for a few terms).
+      const matched: string[] = [];
+      for (const t of inc) {
+        const form = channel.forms[t] ?? '';
+        if (!matched.includes(form)) matched.push(form);
+      }
+      for (const topic of topics) {
+        for (const term of judgement.topicTerms[topic]) if (!matched.includes(term)) matched.push(term);
+      }
+      out.set(channel.key, { alert: true, matched, excluded });
     });
     return out;
   };
