@@ -1,7 +1,7 @@
 // Parent side of the benchmark's feed server: spawns bench/feed-farm-child.ts (its own process,
 // so serving feeds does not count as the bot's CPU) and talks to it over IPC.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { scriptArgs } from './paths.js';
 
 export type FarmRequest =
   | { cmd: 'init'; feeds: number; itemsPerFeed: number; hosts: number }
@@ -29,7 +29,7 @@ export interface FeedFarm {
 }
 
 export async function startFeedFarm(options: { feeds: number; itemsPerFeed: number; hosts: number }): Promise<FeedFarm> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./feed-farm-child.ts', import.meta.url))], {
+  const child: ChildProcess = spawn(process.execPath, scriptArgs('feed-farm-child'), {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting: Array<(reply: FarmReply) => void> = [];

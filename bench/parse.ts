@@ -5,13 +5,16 @@
 // median pass; failures (the parser threw) and items found come from the warm-up pass.
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './paths.js';
 import { parseFeed as rowanmanningParse } from '@rowanmanning/feed-parser';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
 import { decodeFeedBytes } from '../src/sources/feed/decode.js';
 import { parseFeed } from '../src/sources/feed/parse-feed.js';
 
-const CORPUS = new URL('../test/fixtures/corpus/', import.meta.url);
+const CORPUS = pathToFileURL(join(ROOT, 'test/fixtures/corpus/'));
 const FEED_URL = 'https://bench.test/feed.xml';
 /** Bytes in the MB of MB/s. */
 const MB = 1_000_000;

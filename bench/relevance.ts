@@ -3,6 +3,8 @@
 // classify, storySignature and extractHighlights per item. Items are the labelled set's 233
 // headlines + summaries. Median of several runs; ns per item.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './paths.js';
 import type { ChannelKey } from '../src/domain.js';
 import { extractHighlights } from '../src/relevance/amounts.js';
 import { parseLabeledItems } from '../src/relevance/evaluate.js';
@@ -13,7 +15,7 @@ import { compileChannelRules, type ChannelRule } from '../src/relevance/watchlis
 
 const RUNS = 9;
 const CHANNELS = 100;
-const items = parseLabeledItems(readFileSync(new URL('../test/fixtures/labeled/items.jsonl', import.meta.url), 'utf8'));
+const items = parseLabeledItems(readFileSync(join(ROOT, 'test/fixtures/labeled/items.jsonl'), 'utf8'));
 const judged = items.map((i) => ({ tokens: itemTokens(i), judgement: classify(i) }));
 
 const WORDS = ['nvidia', 'bitcoin', 'coreweave', 'oracle', 'ether', 'tsmc', 'openai', 'xrp', 'broadcom', '"data center"'];

@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Parser from 'rss-parser';
 import type { ChannelConfig, SourceConfig } from '../src/domain.js';
 import type { ChatAdapter } from '../src/bots/chat-adapter.js';
@@ -33,6 +33,7 @@ import type { RecentAlert } from '../src/domain.js';
 import { countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
 import { startFeedFarm, type FeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
+import { ROOT, scriptArgs } from './paths.js';
 import { createNaiveBot, type NaiveAlert } from './naive-bot.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -63,7 +64,7 @@ const SCALE_INTERVAL_S = 60;
  * the 10,000-source check runs with them, and once more with Node's defaults for comparison.
  */
 const START_FLAGS: string[] = (() => {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const start = pkg.scripts.start ?? '';
   const node = start.slice(start.lastIndexOf('node '), start.indexOf('dist/cli.js'));
   return (node.match(/--[a-z-]+=\S+/g) ?? []).map((f) => f.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'));
@@ -184,7 +185,7 @@ async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: num
     else stages.current[stage] += ms;
   };
   const logger = createLogger({ level: 'silent' });
-  // Parsing as the bot runs it: worker threads (min(2, cores)), WIREWATCH_PARSE_WORKERS's default.
+  // Parsing as the bot runs it: worker threads (defaultParseWorkers(), WIREWATCH_PARSE_WORKERS's default).
   const parsePool = createParsePool({
     ...(process.env.BENCH_PARSE_WORKERS ? { size: Number(process.env.BENCH_PARSE_WORKERS) } : {}),
     ...(process.env.BENCH_PARSE_YOUNG_MB ? { youngHeapMb: Number(process.env.BENCH_PARSE_YOUNG_MB) } : {}),
@@ -343,7 +344,7 @@ if (scaleChild) {
 }
 
 async function runScaleChild(feeds: number, cycles: number, nodeFlags: readonly string[] = []): Promise<Awaited<ReturnType<typeof scaleCheck>>> {
-  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--scale-child', '--feeds', String(feeds), '--cycles', String(cycles)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeFlags, '--expose-gc', ...scriptArgs('run'), '--scale-child', '--feeds', String(feeds), '--cycles', String(cycles)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -407,7 +408,7 @@ async function newsCheck(redisServer: BenchRedis, kept: number) {
 // bench/relevance.ts (10 vs 10,000 watch terms), reused as it is
 
 async function relevanceCheck(): Promise<{ ns10: number; ns10k: number; naive10k: number } | { error: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./relevance.ts', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, scriptArgs('relevance'), { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -634,8 +635,8 @@ try {
     checks,
   };
 
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  const file = new URL(`./results/${started.toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`, import.meta.url);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(ROOT, 'bench', 'results', `${started.toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
   if (json) {
@@ -666,7 +667,7 @@ try {
     console.log(`note: ${result.news.note}`);
     console.log('\ntargets:');
     for (const c of checks) console.log(`  ${c.ok ? 'met   ' : 'MISSED'}  ${c.target}: ${c.value}${c.miss ? ` — ${c.miss}` : ''}`);
-    console.log(`\nmachine: ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, node ${machine.node}; results: ${fileURLToPath(file)}`);
+    console.log(`\nmachine: ${machine.cpus} × ${machine.model}, ${machine.memGiB} GiB, node ${machine.node}; results: ${file}`);
   }
 } finally {
   await farm.close();

@@ -32,7 +32,7 @@ export interface Config {
   };
   /**
    * Feed parsing off the main thread (src/sources/feed/parse-pool.ts): worker threads
-   * (WIREWATCH_PARSE_WORKERS; 0 parses on the main thread; undefined: min(2, cores)), and the heap
+   * (WIREWATCH_PARSE_WORKERS; 0 parses on the main thread; undefined: cores − 1, between 1 and 2), and the heap
    * each worker may use (WIREWATCH_PARSE_HEAP_MB).
    */
   parse: { workers: number | undefined; maxHeapMb: number };

@@ -19,7 +19,7 @@ import { parseHere, type ParseJob, type ParseJobResult } from './parse-job.js';
 export type { ParseJob, ParseJobResult } from './parse-job.js';
 
 export interface ParsePoolOptions {
-  /** Worker threads; 0 parses on the calling thread (no isolation). Default: min(2, cores). */
+  /** Worker threads; 0 parses on the calling thread (no isolation). Default: `defaultParseWorkers()`. */
   size?: number;
   /** Longest a parse may run before its worker is stopped, in ms. Default 20 s. */
   timeoutMs?: number;
@@ -38,6 +38,18 @@ export interface ParsePool {
 }
 
 export const PARSE_POOL_DEFAULTS = { timeoutMs: 20_000, maxHeapMb: 128, youngHeapMb: 8 } as const;
+
+/**
+ * Parse threads when none are configured: one core is left to the main thread (it fetches,
+ * hashes, claims and judges, as busy as the parsing while many feeds change), up to two threads.
+ * On two cores a second parse thread mostly competes with the main thread for CPU, and costs
+ * 25–30 MB of RSS (its own V8 heap and copy of the parser's code): in `npm run bench`'s
+ * 10,000-source check one thread keeps a changed cycle's wall time (~5 s) and makes only the
+ * first poll of every feed at once, 10,000 full parses, 10–25 % slower.
+ */
+export function defaultParseWorkers(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.min(2, cores - 1));
+}
 
 /** Messages between the pool and a worker (parse-worker.ts). */
 export type WorkerReply = { ready: true } | { id: number; ok: true; result: ParseJobResult } | { id: number; ok: false; code: ErrorCode; message: string };
@@ -92,7 +104,7 @@ interface Slot {
 }
 
 export function createParsePool(options: ParsePoolOptions = {}): ParsePool {
-  const size = options.size ?? Math.min(2, availableParallelism());
+  const size = options.size ?? defaultParseWorkers();
   if (size <= 0) return inlineParsePool();
   const timeoutMs = options.timeoutMs ?? PARSE_POOL_DEFAULTS.timeoutMs;
   const maxHeapMb = options.maxHeapMb ?? PARSE_POOL_DEFAULTS.maxHeapMb;
