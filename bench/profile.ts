@@ -8,7 +8,7 @@
 // Env: FEEDS (default 200), PARSE_WORKERS (default 0: parse on the main thread, so the profile
 // shows it; 2 is what the bot runs), NOPROF=1 (no profiler: figures closer to the bench's),
 // PROFILE_DIR (default the system temp dir). The profile opens in Chrome DevTools or speedscope.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,26 @@ const pipeline = createPipeline({
 });
 const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, i) => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true }));
 
+/**
+ * CPU ticks (1/100 s: USER_HZ) of each thread of this process by thread id, from /proc (Linux;
+ * empty elsewhere): which share is the main thread, the parse threads, V8's GC and compiler threads.
+ */
+function threadCpu(): Map<string, { name: string; ticks: number }> {
+  const out = new Map<string, { name: string; ticks: number }>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const name = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      out.set(tid, { name: tid === String(process.pid) ? 'main' : name, ticks: Number(fields[11]) + Number(fields[12]) });
+    }
+  } catch {
+    // Not Linux: no per-thread figures.
+  }
+  return out;
+}
+
 async function cycle(): Promise<number> {
   let fresh = 0;
   await inParallel(sources, 64, async (s) => {
@@ -79,6 +99,7 @@ try {
     await session.post('Profiler.start');
   }
   let items = 0;
+  const threads0 = threadCpu();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < ROUNDS; k++) {
@@ -89,8 +110,18 @@ try {
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
   const cpuUs = cpu.user + cpu.system;
-  console.log(`user ${(cpu.user / (ROUNDS * FEEDS)).toFixed(0)} sys ${(cpu.system / (ROUNDS * FEEDS)).toFixed(0)} µs/poll`);
   const polls = ROUNDS * FEEDS;
+  console.log(`user ${(cpu.user / polls).toFixed(0)} sys ${(cpu.system / polls).toFixed(0)} µs/poll`);
+  const threads = threadCpu();
+  if (threads.size > 0) {
+    const byName = new Map<string, number>();
+    for (const [tid, t] of threads) {
+      const spent = t.ticks - (threads0.get(tid)?.ticks ?? 0);
+      byName.set(t.name, (byName.get(t.name) ?? 0) + spent);
+    }
+    const tick = 1e6 / 100;
+    console.log(`per thread, µs/poll: ${[...byName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
+  }
   console.log(`${mode}: ${polls} polls, ${items} new items; CPU ${(cpuUs / polls).toFixed(0)} µs per poll${items > 0 ? `, ${(cpuUs / items).toFixed(0)} µs per new item` : ''}; ${((items / wallMs) * 1000).toFixed(0)} new items/s`);
   if (items > 0) console.log(`per new item, µs (judge, story, format: CPU; source, store: wall summed over concurrent polls): ${Object.entries(stages).map(([k, v]) => `${k} ${((v * 1000) / items).toFixed(1)}`).join(', ')}`);
   if (profiling) {

@@ -313,6 +313,9 @@ export async function createApp(config: Config, options: AppOptions): Promise<Ap
       if (stopped) return;
       stopped = true;
       for (const t of timers) clearInterval(t);
+      // A drain can wait for paced entries for up to 30 s: it stops at its next step instead, and
+      // what it did not send stays in the outbox for the next process.
+      deliverer.stop();
       await scheduler?.stop();
       await Promise.allSettled([...drains]);
       // Fetch times of unchanged feeds are written in batches: write the last batch before leaving.

@@ -50,6 +50,12 @@ export interface Deliverer {
   drain(): Promise<DrainReport>;
   /** Sends the digests that are due (interval reached, quiet hours over, resumed, cap window free). */
   flushDigests(): Promise<number>;
+  /**
+   * Ends the drain in progress at its next step, for a shutdown: the send in flight finishes, the
+   * rest of its leased batch goes back to the outbox at once (for the next process, no attempt
+   * counted), and it no longer waits for paced entries. Later drains do nothing.
+   */
+  stop(): void;
 }
 
 /**
@@ -137,6 +143,9 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     if (wait > 0) await sleep(wait);
   }
   let running: Promise<DrainReport> | undefined;
+  let stopped = false;
+  /** Wakes a drain that waits for paced entries when `stop()` is called. */
+  let wake: (() => void) | undefined;
 
   /** A channel from the config, or one known from chat on a platform this process serves. */
   function resolveChannel(key: ChannelKey): ChannelConfig | undefined {
@@ -245,6 +254,18 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     report.retried += 1;
   }
 
+  /** Leased entries not tried, back in the outbox and due now: a stopping process leaves them to the next. */
+  async function putBack(entries: readonly PendingDelivery[]): Promise<void> {
+    for (const d of entries) {
+      try {
+        await store.rescheduleDelivery({ ...d, notBefore: now() });
+      } catch (err) {
+        // The lease brings it back when it ends.
+        logger.warn({ alert: d.alert.id, err: describeError(err) }, 'could not put a delivery back; its lease will');
+      }
+    }
+  }
+
   async function drainOnce(): Promise<DrainReport> {
     const report: DrainReport = { delivered: 0, updated: 0, held: 0, retried: 0, paced: 0, dropped: 0, skipped: 0 };
     const started = now();
@@ -261,8 +282,13 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     const paced = new Map<string, number>();
     for (let round = 0; round < 10_000; round++) {
       const leasedAt = now();
+      if (stopped) break;
       const due = await store.leaseDeliveries(leasedAt, BATCH, leaseMs);
-      for (const d of due) {
+      for (const [i, d] of due.entries()) {
+        if (stopped) {
+          await putBack(due.slice(i));
+          break;
+        }
         try {
           await deliverOne(d, await settingsOf(d.alert.channel), report, paced);
         } catch (err) {
@@ -276,8 +302,15 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       // One that came due but was not leased here was taken by another worker: stop waiting for it.
       for (const [id, at] of paced) if (at <= leasedAt) paced.delete(id);
       const soonest = paced.size > 0 ? Math.min(...paced.values()) : undefined;
-      if (soonest === undefined || now() - started > (options.maxDrainMs ?? 30_000)) break;
-      await sleep(Math.max(0, soonest - now()));
+      if (stopped || soonest === undefined || now() - started > (options.maxDrainMs ?? 30_000)) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, soonest - now()));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
     }
     return report;
   }
@@ -340,6 +373,10 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       return running;
     },
     flushDigests,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
   };
 }
 

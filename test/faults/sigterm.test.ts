@@ -58,9 +58,12 @@ channels:
 
     // Work is pending at the signal: not every alert has reached Slack yet.
     expect(tally(postsPerTitle(slack, titles)).missing.length).toBeGreaterThan(0);
+    const signalledAt = Date.now();
     first.signal('SIGTERM');
     const exit = await first.exited;
-    expect(exit).toEqual({ code: 0, signal: null });
+    // On a failure, what the bot did after the signal (times relative to it) and how long it took.
+    const after = first.logs.filter((l) => typeof l.time === 'number' && l.time >= signalledAt - 50).map((l) => `${Number(l.time) - signalledAt} ms ${String(l.msg)}`);
+    expect(exit, `exited after ${Date.now() - signalledAt} ms; logs after SIGTERM: ${after.join(' | ')}; other output: ${first.otherOutput.slice(-10).join(' | ')}`).toEqual({ code: 0, signal: null });
     expect(first.logs.some((l) => l.msg === 'stopping' && l.signal === 'SIGTERM')).toBe(true);
     expect(first.otherOutput.filter((l) => /unhandled|Error/i.test(l))).toEqual([]);
 

@@ -173,4 +173,36 @@ describe('deliverer policies', () => {
     expect(await store.getMessage(recordKeys.sent('a1'))).toBe('a1');
     expect(await store.outboxSize()).toBe(0);
   });
+
+  it('stop() ends a drain at its next step: the rest of the leased batch is due again at once, for the next process', async () => {
+    const { store, printed, enqueue } = setup();
+    const console = createConsoleAdapter({ write: (t) => printed.push(t) });
+    // The shutdown comes while the first alert is being sent.
+    const stopping: ChatAdapter = { ...console, deliver: async (c, a) => {
+      const sent = await console.deliver(c, a);
+      deliverer.stop();
+      return sent;
+    } };
+    const deliverer = createDeliverer({ store, adapters: new Map([['console', stopping]]), channels: [channel], logger, now: () => T0 });
+    await enqueue(alert(1), alert(2), alert(3));
+    expect(await deliverer.drain()).toMatchObject({ delivered: 1 });
+    expect(await deliverer.drain()).toMatchObject({ delivered: 0 });
+    // Not leased any more: another process takes the two others now, not after the lease.
+    const next = createDeliverer({ store, adapters: new Map([['console', console]]), channels: [channel], logger, now: () => T0 });
+    expect(await next.drain()).toMatchObject({ delivered: 2 });
+    expect(printed.filter((p) => p.startsWith('▶'))).toHaveLength(3);
+    expect(await store.outboxSize()).toBe(0);
+  });
+
+  it('stop() wakes a drain that waits for a paced entry', async () => {
+    const { store, printed, enqueue } = setup();
+    // A minute between two messages to one channel: the drain would wait that long for the second.
+    const deliverer = createDeliverer({ store, adapters: new Map([['console', createConsoleAdapter({ write: (t) => printed.push(t) })]]), channels: [channel], logger, now: () => T0, spacingMs: { console: 60_000 } });
+    await enqueue(alert(1), alert(2));
+    const draining = deliverer.drain();
+    for (let i = 0; i < 100 && printed.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    deliverer.stop();
+    expect(await draining).toMatchObject({ delivered: 1, paced: 1 });
+    expect(await store.outboxSize()).toBe(1);
+  });
 });

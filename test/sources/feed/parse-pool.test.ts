@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WirewatchError } from '../../../src/errors.js';
-import { createParsePool, inlineParsePool, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
+import { createParsePool, defaultParseWorkers, inlineParsePool, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
 import { runParseJob } from '../../../src/sources/feed/parse-job.js';
 
 const FEEDS = new URL('../../fixtures/corpus/feeds/', import.meta.url);
@@ -97,6 +97,10 @@ describe('parse pool', () => {
     await pool.close();
     for (const err of await Promise.all(waiting)) expect(err.message).toMatch(/closed/);
     expect((await failure(pool.parse(jobOf(rss(''))))).message).toMatch(/closed/);
+  });
+
+  it('leaves one core to the main thread by default: one parse thread on one or two cores, two from three', () => {
+    expect([1, 2, 3, 4, 16].map((cores) => defaultParseWorkers(cores))).toEqual([1, 1, 2, 2, 2]);
   });
 
   it('parses on the calling thread when asked for no workers', async () => {
