@@ -430,6 +430,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       options.onStage?.('source', performance.now() - t0);
       let state: FetchState = afterSuccess(result.state);
       if (prior.health !== 'ok') log().info({ after: prior.failures }, 'source recovered');
+      if (result.kind === 'parsed' && result.warnings && result.warnings.length > 0) log().warn({ warnings: result.warnings }, 'poll partly failed');
       if (result.kind !== 'parsed') {
         await saveState(source.id, prior, state);
         if (logger.isLevelEnabled('debug')) log().debug({ outcome: result.kind }, 'nothing new');

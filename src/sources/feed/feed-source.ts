@@ -15,8 +15,12 @@ export type FeedPoll =
   | { kind: 'not-modified'; state: FetchState }
   /** 200 but the body's sha256 equals `previous.bodyHash`: parsing was skipped. */
   | { kind: 'unchanged'; state: FetchState }
-  /** `partial` when only the items whose text changed since the previous poll were parsed. */
-  | { kind: 'parsed'; feed: ParsedFeed; state: FetchState; partial?: PartialFeed };
+  /**
+   * `partial` when only the items whose text changed since the previous poll were parsed;
+   * `warnings`: what went wrong without failing the poll (a market symbol that failed while the
+   * others answered), for the pipeline to log.
+   */
+  | { kind: 'parsed'; feed: ParsedFeed; state: FetchState; partial?: PartialFeed; warnings?: string[] };
 
 /** A feed of which only the items with new text were parsed: `feed.items` holds those alone. */
 export interface PartialFeed {

@@ -139,7 +139,7 @@ async function fetchCandles(fetcher: SafeFetcher, baseUrl: string, provider: Mar
 
 /**
  * One poll: bars for every symbol, moves against every rule, one item per move. Symbols that
- * failed are skipped; when all failed, throws one error naming each, of the first failure's class
+ * failed are skipped and named in the poll's `warnings`; when all failed, throws one error naming each, of the first failure's class
  * and code (an `HttpStatusError` keeps its status). A 429, or a 503 with Retry-After, stops the
  * poll with the fetcher's error as is.
  */
@@ -182,6 +182,7 @@ export async function pollMarket(context: PollContext, options: MarketOptions): 
     kind: 'parsed',
     feed: { title: `Market moves (${provider.name})`, link: provider.home, items },
     state: { ...context.previous, lastFetchAt: now.toISOString() },
+    ...(failures.length > 0 ? { warnings: failures.map((f) => f.message) } : {}),
   };
 }
 

@@ -151,6 +151,8 @@ describe('marketKind.poll (Binance)', () => {
     expect(result.kind).toBe('parsed');
     if (result.kind !== 'parsed') return;
     expect(result.state).toEqual({ ...PREVIOUS, lastFetchAt: '2024-06-03T10:07:30.000Z' });
+    // The symbol that failed is not silent: the pipeline logs the poll's warnings.
+    expect(result.warnings).toEqual([expect.stringMatching(/^NOPE: HTTP 400 from /)]);
     expect(result.feed.title).toBe('Market moves (Binance)');
     expect(result.feed.link).toBe('https://www.binance.com/en/markets');
     // −7.2 % in 1 h passes the 5 % rule; −9.8 % in 24 h stays under the 10 % rule.
