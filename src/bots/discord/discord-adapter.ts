@@ -73,6 +73,23 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   };
   const rest = new REST({ ...restOptions, rejectOnRateLimit: (data) => data.retryAfter > maxWaitMs }).setToken(options.token);
   const aborter = new AbortController();
+
+  /**
+   * Runs one REST call with a signal of its own, aborted by `close()`. @discordjs/rest adds an
+   * abort listener to the signal it is given and never removes it: one signal shared by every
+   * call would keep a listener for each message sent, for the life of the bot.
+   */
+  async function abortable<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const request = new AbortController();
+    const abort = () => request.abort(aborter.signal.reason);
+    if (aborter.signal.aborted) abort();
+    else aborter.signal.addEventListener('abort', abort, { once: true });
+    try {
+      return await call(request.signal);
+    } finally {
+      aborter.signal.removeEventListener('abort', abort);
+    }
+  }
   let client: Client | undefined;
   let closed = false;
 
@@ -100,7 +117,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     const refused = unusable(channel);
     if (refused) return refused;
     try {
-      const message = (await rest.post(Routes.channelMessages(channel.id), { body, signal: aborter.signal })) as APIMessage;
+      const message = (await abortable((signal) => rest.post(Routes.channelMessages(channel.id), { body, signal }))) as APIMessage;
       return { ok: true, ref: message.id };
     } catch (err) {
       const outcome = outcomeFromError(err);
@@ -129,16 +146,13 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     try {
       let embeds = posted.get(key);
       if (!embeds) {
-        const message = (await rest.get(Routes.channelMessage(channel.id, ref), { signal: aborter.signal })) as APIMessage;
+        const message = (await abortable((signal) => rest.get(Routes.channelMessage(channel.id, ref), { signal }))) as APIMessage;
         embeds = message.embeds;
       }
       const [first, ...others] = embeds;
       if (!first) return { ok: false, reason: 'rejected', retryable: false, message: 'discord: the first message has no embed to update' };
       const next = [withOutletsEmbed(first, alert), ...others];
-      await rest.patch(Routes.channelMessage(channel.id, ref), {
-        body: { embeds: next, allowed_mentions: { parse: [] } },
-        signal: aborter.signal,
-      });
+      await abortable((signal) => rest.patch(Routes.channelMessage(channel.id, ref), { body: { embeds: next, allowed_mentions: { parse: [] } }, signal }));
       remember(key, next);
       return { ok: true, ref };
     } catch (err) {
@@ -225,7 +239,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     }
     const appId = readyClient.application.id;
     try {
-      await rest.put(Routes.applicationCommands(appId), { body: DISCORD_COMMANDS, signal: aborter.signal });
+      await abortable((signal) => rest.put(Routes.applicationCommands(appId), { body: DISCORD_COMMANDS, signal }));
       log.info({ commands: DISCORD_COMMANDS.map((cmd) => cmd.name) }, 'discord commands registered');
     } catch (err) {
       // Global commands persist on Discord's side; a failed refresh must not stop alerts.

@@ -63,6 +63,22 @@ describe('Discord bot against the fake', () => {
       expect(auth).toBe(`Bot ${TOKEN}`);
     });
 
+    it('leaves no abort listener behind per message (the REST client never removes the ones it adds)', async () => {
+      const warnings: Error[] = [];
+      const onWarning = (w: Error) => void warnings.push(w);
+      process.on('warning', onWarning);
+      try {
+        const { adapter } = makeBot({ listenForCommands: false });
+        for (let i = 0; i < 15; i++) expect(await adapter.deliver(channel(fake.channelId), makeAlert({ id: `a${i}` }))).toMatchObject({ ok: true });
+        // Warnings are emitted on a later tick.
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message)).toEqual([]);
+      expect(fake.messages).toHaveLength(15);
+    });
+
     it('waits out a 429 with Retry-After and then succeeds', async () => {
       const { adapter } = makeBot({ listenForCommands: false });
       fake.failNext(2, { kind: 'rate_limit', retryAfterSec: 0.05 });
