@@ -17,6 +17,7 @@ import {
   type Store,
   type StoryRecord,
 } from './store.js';
+import { intersectNewest, newsTerms } from './news-index.js';
 
 /** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
 export const CHAT_SOURCES_MAX = STORE_DEFAULTS.chatSources;
@@ -50,8 +51,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const fetchStates = new Map<string, FetchState>();
   // A Set keeps insertion order, which is the order `/watch list` shows.
   const watch = new Map<ChannelKey, Set<string>>();
-  // Newest first.
-  let recent: RecentAlert[] = [];
+  // The /news index (news-index.ts): alerts by sequence number, and each term's sequence numbers,
+  // oldest first. Alerts at or below `recentFloor` are gone, their postings with them.
+  const recent = new Map<number, RecentAlert>();
+  const postings = new Map<string, number[]>();
+  let recentSeq = 0;
+  let recentFloor = 0;
   const outbox = new Map<string, PendingDelivery>();
   // Channels written to by addWatchTerms/setChannelSettings; a channel stays once added (bounded
   // by the channels ever configured in chat), like the Redis store's set.
@@ -113,10 +118,39 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   }
 
   function remember(alerts: readonly RecentAlert[]): void {
-    if (alerts.length === 0) return;
-    // The last alert of the batch is the newest.
-    const newestFirst = alerts.map((alert) => structuredClone(alert)).reverse();
-    recent = [...newestFirst, ...recent].slice(0, recentLimit);
+    if (alerts.length === 0 || recentLimit === 0) return;
+    // The last alert of the batch is the newest: it gets the highest number.
+    for (const alert of alerts) {
+      recentSeq += 1;
+      const copy = structuredClone(alert);
+      recent.set(recentSeq, copy);
+      for (const term of newsTerms(copy)) {
+        const list = postings.get(term);
+        if (list) list.push(recentSeq);
+        else postings.set(term, [recentSeq]);
+      }
+    }
+    // Forget what fell out of the limit; it is the oldest, so first in each of its terms' lists.
+    for (; recentFloor < recentSeq - recentLimit; recentFloor++) {
+      const seq = recentFloor + 1;
+      const gone = recent.get(seq);
+      if (!gone) continue;
+      recent.delete(seq);
+      for (const term of newsTerms(gone)) {
+        const list = postings.get(term);
+        if (list?.[0] === seq) list.shift();
+        if (list?.length === 0) postings.delete(term);
+      }
+    }
+  }
+
+  function newest(limit: number): RecentAlert[] {
+    const out: RecentAlert[] = [];
+    for (let seq = recentSeq; seq > recentFloor && out.length < limit; seq--) {
+      const alert = recent.get(seq);
+      if (alert) out.push(structuredClone(alert));
+    }
+    return out;
   }
 
   return {
@@ -283,8 +317,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async recentAlerts(limit: number): Promise<RecentAlert[]> {
-      if (limit <= 0) return [];
-      return recent.slice(0, limit).map((alert) => structuredClone(alert));
+      return newest(limit);
+    },
+
+    async searchRecentAlerts(terms: readonly string[], limit: number): Promise<RecentAlert[]> {
+      if (terms.length === 0) return newest(limit);
+      const lists = [...new Set(terms)].map((term) => postings.get(term) ?? []);
+      return intersectNewest(lists, recentFloor, limit).flatMap((seq) => {
+        const alert = recent.get(seq);
+        return alert ? [structuredClone(alert)] : [];
+      });
     },
 
     async enqueueDeliveries(deliveries: readonly PendingDelivery[]): Promise<void> {

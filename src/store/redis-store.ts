@@ -21,7 +21,13 @@
 //   P {stories}               hash, story id → JSON StoryRecord
 //   P {stories}:first         sorted set, story id → firstAt epoch ms (the index `recentStories` reads)
 //   P {stories}:exp           sorted set, story id → expiry epoch ms; expired ids are pruned on every put
-//   P recent                  list of JSON RecentAlert, newest first, capped
+//   P {news}:seq              integer: the sequence number of the last alert remembered for /news
+//   P {news}:alerts           hash, sequence number → JSON RecentAlert; the newest `recentAlerts` are kept
+//   P {news}:floor            integer: every alert at or below it is gone from the hash
+//   P {news}:t:{term}         string: the sequence numbers of the alerts holding the term (news-index.ts),
+//                             4 bytes little-endian each, ascending; PEXPIRE NEWS_TERM_TTL_MS from its
+//                             last alert; a dead first half is cut off when the term gets a new one
+//   (P recent, the list of JSON RecentAlert of the layout before, is moved into the index on the first search)
 //   P {outbox}                hash, alert id → JSON PendingDelivery
 //   P {outbox}:due            sorted set, alert id → notBefore epoch ms (the truth for notBefore: a lease moves only this)
 // The hash tags `{…}` keep every key one script or transaction touches in one cluster slot;
@@ -48,6 +54,7 @@ import {
   type Store,
   type StoryRecord,
 } from './store.js';
+import { intersectNewest, NEWS_TERM_TTL_MS, newsTerms } from './news-index.js';
 
 /** At most this many sources can be added from chat (count); `addChatSource` throws beyond it. */
 export const CHAT_SOURCES_MAX = STORE_DEFAULTS.chatSources;
@@ -134,6 +141,54 @@ local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
 end
 `;
 
+// The /news index write, shared by the claim-commit script and NEWS_ADD_LUA.
+// `addNews(seqKey, alertsKey, floorKey, termPrefix, limit, termTtl, args, at, n)` remembers the
+// n alerts at args[at…] (each: JSON, then its terms joined by newlines), the last the newest, and
+// forgets those beyond the newest `limit` (at most 1,000 per call, so a lowered limit catches up
+// over a few calls instead of in one long script).
+const NEWS_ADD_CORE_LUA = `
+local function newsEntry(key, i)
+  return struct.unpack('<I4', redis.call('GETRANGE', key, i * 4, i * 4 + 3))
+end
+local function addNews(seqKey, alertsKey, floorKey, termPrefix, limit, termTtl, args, at, n)
+  if n == 0 or limit <= 0 then return end
+  local seq = 0
+  for k = 0, n - 1 do
+    seq = redis.call('INCR', seqKey)
+    redis.call('HSET', alertsKey, seq, args[at + 2 * k])
+    local record = struct.pack('<I4', seq)
+    local dead = seq - limit
+    for term in string.gmatch(args[at + 2 * k + 1], '[^\\n]+') do
+      local key = termPrefix .. term
+      local count = redis.call('APPEND', key, record) / 4
+      redis.call('PEXPIRE', key, termTtl)
+      local mid = math.floor(count / 2)
+      if count >= 16 and newsEntry(key, mid) <= dead then
+        local lo, hi = mid + 1, count - 1
+        while lo < hi do
+          local m = math.floor((lo + hi) / 2)
+          if newsEntry(key, m) > dead then hi = m else lo = m + 1 end
+        end
+        redis.call('SET', key, redis.call('GETRANGE', key, lo * 4, -1), 'PX', termTtl)
+      end
+    end
+  end
+  local floor = tonumber(redis.call('GET', floorKey) or '0')
+  local stop = math.min(seq - limit, floor + 1000)
+  if stop > floor then
+    for d = floor + 1, stop do redis.call('HDEL', alertsKey, d) end
+    redis.call('SET', floorKey, stop)
+  end
+end
+`;
+
+// KEYS[1] seq, KEYS[2] alerts hash, KEYS[3] floor; ARGV[1] term key prefix, ARGV[2] limit,
+// ARGV[3] term ttl ms, then n × (JSON, terms joined by newlines), the last the newest.
+const NEWS_ADD_LUA = `${NEWS_ADD_CORE_LUA}
+addNews(KEYS[1], KEYS[2], KEYS[3], ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV, 4, (#ARGV - 3) / 2)
+return 1
+`;
+
 // KEYS[1] claim memory, KEYS[2] seeded marker.
 // ARGV[1] now ms, ARGV[2] expiry (6 bytes), ARGV[3] ttl ms, ARGV[4] maxKeys, ARGV[5] key hashes.
 // Returns { wasSeeded (0|1), 1-based indexes of the fresh hashes... }.
@@ -144,15 +199,15 @@ for _, i in ipairs(fresh) do out[#out + 1] = i end
 return out
 `;
 
-// KEYS: 1 claim memory, 2 seeded, 3 state, 4 rules version, 5 outbox, 6 due, 7 recent,
-// 8 stories, 9 stories:first, 10 stories:exp.
+// KEYS: 1 claim memory, 2 seeded, 3 state, 4 rules version, 5 outbox, 6 due, 7 stories,
+// 8 stories:first, 9 stories:exp, 10 news seq, 11 news alerts, 12 news floor.
 // ARGV: 1-5 as CLAIM_LUA; 6 expected fresh indexes, ascending, comma-separated ('' for none);
 // 7 the caller's rules version; 8 state JSON; 9 recent limit; 10 story ttl ms; 11 story expiry ms;
-// 12 deliveries n, 13 recent n, 14 stories n; then n × (alert id, JSON, notBefore), n × JSON,
-// n × (story id, JSON, firstAt).
+// 12 deliveries n, 13 recent n, 14 stories n; 15 news term key prefix; 16 news term ttl ms; then
+// n × (alert id, JSON, notBefore), n × (JSON, terms) as NEWS_ADD_LUA, n × (story id, JSON, firstAt).
 // Claims, then writes everything only when the fresh set is the expected one (commitMatches).
 // Returns { wasSeeded, committed (0|1), rules version, fresh indexes... }.
-const CLAIM_COMMIT_LUA = `${CLAIM_CORE_LUA}
+const CLAIM_COMMIT_LUA = `${CLAIM_CORE_LUA}${NEWS_ADD_CORE_LUA}
 local now = tonumber(ARGV[1])
 local wasSeeded, fresh = claimKeys(KEYS[1], KEYS[2], now, ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
 local version = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -168,33 +223,29 @@ for _, i in ipairs(fresh) do out[#out + 1] = i end
 if not match then return out end
 out[2] = 1
 redis.call('SET', KEYS[3], ARGV[8])
-local at = 15
+local at = 17
 for _ = 1, nd do
   redis.call('HSETNX', KEYS[5], ARGV[at], ARGV[at + 1])
   redis.call('ZADD', KEYS[6], 'NX', ARGV[at + 2], ARGV[at])
   at = at + 3
 end
-local limit = tonumber(ARGV[9])
-if nr > 0 and limit > 0 then
-  redis.call('LPUSH', KEYS[7], unpack(ARGV, at, at + nr - 1))
-  redis.call('LTRIM', KEYS[7], 0, limit - 1)
-end
-at = at + nr
+addNews(KEYS[10], KEYS[11], KEYS[12], ARGV[15], tonumber(ARGV[9]), ARGV[16], ARGV, at, nr)
+at = at + 2 * nr
 if ns > 0 then
-  local dead = redis.call('ZRANGEBYSCORE', KEYS[10], '-inf', now)
+  local dead = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now)
   for _, id in ipairs(dead) do
-    redis.call('HDEL', KEYS[8], id)
-    redis.call('ZREM', KEYS[9], id)
+    redis.call('HDEL', KEYS[7], id)
+    redis.call('ZREM', KEYS[8], id)
   end
-  redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
   for _ = 1, ns do
-    redis.call('HSET', KEYS[8], ARGV[at], ARGV[at + 1])
-    redis.call('ZADD', KEYS[9], ARGV[at + 2], ARGV[at])
-    redis.call('ZADD', KEYS[10], ARGV[11], ARGV[at])
+    redis.call('HSET', KEYS[7], ARGV[at], ARGV[at + 1])
+    redis.call('ZADD', KEYS[8], ARGV[at + 2], ARGV[at])
+    redis.call('ZADD', KEYS[9], ARGV[11], ARGV[at])
     at = at + 3
   end
   local ttl = tonumber(ARGV[10])
-  for i = 8, 10 do
+  for i = 7, 9 do
     if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
   end
 end
@@ -316,6 +367,7 @@ const HOLD_COMMAND = 'wirewatchHold';
 const CHAT_SOURCE_ADD_COMMAND = 'wirewatchChatSourceAdd';
 const STORY_PUT_COMMAND = 'wirewatchStoryPut';
 const STORY_RECENT_COMMAND = 'wirewatchStoryRecent';
+const NEWS_ADD_COMMAND = 'wirewatchNewsAdd';
 
 /** The commands `defineCommand` adds to the client (ioredis cannot type them by itself). */
 interface WirewatchScripts {
@@ -338,6 +390,7 @@ interface WirewatchScripts {
     ttlMs: string,
   ): Promise<number>;
   [STORY_RECENT_COMMAND](hashKey: string, firstKey: string, expKey: string, sinceMs: string, nowMs: string): Promise<string[]>;
+  [NEWS_ADD_COMMAND](seqKey: string, alertsKey: string, floorKey: string, ...args: string[]): Promise<number>;
 }
 
 /**
@@ -357,7 +410,8 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   }
 
   redis.defineCommand(CLAIM_COMMAND, { numberOfKeys: 2, lua: CLAIM_LUA });
-  redis.defineCommand(CLAIM_COMMIT_COMMAND, { numberOfKeys: 10, lua: CLAIM_COMMIT_LUA });
+  redis.defineCommand(CLAIM_COMMIT_COMMAND, { numberOfKeys: 12, lua: CLAIM_COMMIT_LUA });
+  redis.defineCommand(NEWS_ADD_COMMAND, { numberOfKeys: 3, lua: NEWS_ADD_LUA });
   redis.defineCommand(WATCH_ADD_COMMAND, { numberOfKeys: 1, lua: WATCH_ADD_LUA });
   redis.defineCommand(RESCHEDULE_COMMAND, { numberOfKeys: 2, lua: RESCHEDULE_LUA });
   redis.defineCommand(LEASE_COMMAND, { numberOfKeys: 2, lua: LEASE_LUA });
@@ -381,7 +435,14 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   const storiesKey = `${prefix}{stories}`;
   const storyFirstKey = `${prefix}{stories}:first`;
   const storyExpKey = `${prefix}{stories}:exp`;
-  const recentKey = `${prefix}recent`;
+  const newsSeqKey = `${prefix}{news}:seq`;
+  const newsAlertsKey = `${prefix}{news}:alerts`;
+  const newsFloorKey = `${prefix}{news}:floor`;
+  const newsTermPrefix = `${prefix}{news}:t:`;
+  const newsTermTtl = String(NEWS_TERM_TTL_MS);
+  // The list of the layout before.
+  const oldRecentKey = `${prefix}recent`;
+  let oldRecentImported: Promise<void> | undefined;
   const outboxKey = `${prefix}{outbox}`;
   const dueKey = `${prefix}{outbox}:due`;
   let closed = false;
@@ -392,6 +453,22 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     const ttlMs = Math.ceil(claimOptions.ttlMs);
     return { nowMs, expiry: uint48(nowMs + ttlMs), ttl: String(ttlMs) };
   };
+
+  /**
+   * Moves the recent alerts of the layout before (a list, newest first) into the /news index, once:
+   * the list is read and deleted in one transaction, so exactly one instance takes it.
+   */
+  const importOldRecent = (): Promise<void> =>
+    (oldRecentImported ??= (async () => {
+      try {
+        const [raw] = (await execResults(redis.multi().lrange(oldRecentKey, 0, -1).del(oldRecentKey))) as [string[], number];
+        const alerts = raw.reverse().map((json) => JSON.parse(json) as RecentAlert);
+        for (let i = 0; i < alerts.length; i += 500) await store.addRecentAlerts(alerts.slice(i, i + 500));
+      } catch (error) {
+        oldRecentImported = undefined;
+        throw error;
+      }
+    })());
 
   const store: Store = {
     async claim(sourceId: string, keys: readonly string[], claimOptions: ClaimOptions): Promise<ClaimResult> {
@@ -437,10 +514,12 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         rulesVersionKey,
         outboxKey,
         dueKey,
-        recentKey,
         storiesKey,
         storyFirstKey,
         storyExpKey,
+        newsSeqKey,
+        newsAlertsKey,
+        newsFloorKey,
         String(nowMs),
         expiry,
         ttl,
@@ -455,9 +534,11 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         String(commit.deliveries.length),
         String(commit.recent.length),
         String(commit.stories.length),
+        newsTermPrefix,
+        newsTermTtl,
       ];
       for (const delivery of commit.deliveries) args.push(delivery.alert.id, JSON.stringify(delivery), String(delivery.notBefore));
-      for (const alert of commit.recent) args.push(JSON.stringify(alert));
+      for (const alert of commit.recent) args.push(JSON.stringify(alert), newsTermsArg(alert));
       for (const story of commit.stories) args.push(story.id, JSON.stringify(story), String(story.firstAt));
       const [wasSeeded, committed, version, ...freshIndexes] = await scripts[CLAIM_COMMIT_COMMAND](...args);
       return {
@@ -641,21 +722,40 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {
-      // LTRIM 0 -1 would keep everything, so a limit of 0 must not reach Redis.
       if (alerts.length === 0 || recentLimit === 0) return;
-      // LPUSH puts the last argument at the head: the last alert of the batch is the newest.
-      await exec(
-        redis
-          .multi()
-          .lpush(recentKey, ...alerts.map((alert) => JSON.stringify(alert)))
-          .ltrim(recentKey, 0, recentLimit - 1),
+      await scripts[NEWS_ADD_COMMAND](
+        newsSeqKey,
+        newsAlertsKey,
+        newsFloorKey,
+        newsTermPrefix,
+        String(recentLimit),
+        newsTermTtl,
+        ...alerts.flatMap((alert) => [JSON.stringify(alert), newsTermsArg(alert)]),
       );
     },
 
     async recentAlerts(limit: number): Promise<RecentAlert[]> {
+      return store.searchRecentAlerts([], limit);
+    },
+
+    async searchRecentAlerts(terms: readonly string[], limit: number): Promise<RecentAlert[]> {
       if (limit <= 0 || recentLimit === 0) return [];
-      const raw = await redis.lrange(recentKey, 0, Math.min(limit, recentLimit) - 1);
-      return raw.map((json) => JSON.parse(json) as RecentAlert);
+      await importOldRecent();
+      const distinct = [...new Set(terms)];
+      const [seqRaw, floorRaw, ...lists] = await redis.mgetBuffer(newsSeqKey, newsFloorKey, ...distinct.map((term) => newsTermPrefix + term));
+      const last = Number(seqRaw?.toString() ?? 0);
+      const floor = Math.max(Number(floorRaw?.toString() ?? 0), last - recentLimit);
+      let seqs: number[];
+      if (distinct.length === 0) {
+        seqs = [];
+        for (let seq = last; seq > floor && seqs.length < limit; seq--) seqs.push(seq);
+      } else {
+        seqs = intersectNewest(lists.map(postingsOf), floor, limit);
+      }
+      if (seqs.length === 0) return [];
+      const raw = await redis.hmget(newsAlertsKey, ...seqs.map(String));
+      // An alert forgotten between the two reads comes back null.
+      return raw.flatMap((json) => (json === null ? [] : [JSON.parse(json) as RecentAlert]));
     },
 
     async enqueueDeliveries(deliveries: readonly PendingDelivery[]): Promise<void> {
@@ -735,6 +835,21 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
  * `redis.sha1hex` in the script converting the old layout). Two keys of one batch with the same
  * hash share one record and one answer (a 1-in-10^14 chance for a feed of 2,000 items).
  */
+/** An alert's /news terms as the news scripts take them: joined by newlines (no term holds one). */
+function newsTermsArg(alert: RecentAlert): string {
+  return newsTerms(alert)
+    .filter((term) => !term.includes('\n'))
+    .join('\n');
+}
+
+/** A term's postings (4-byte little-endian sequence numbers), or none. */
+function postingsOf(raw: Buffer | null): Uint32Array {
+  if (raw === null) return new Uint32Array(0);
+  const out = new Uint32Array(raw.length >>> 2);
+  for (let i = 0; i < out.length; i++) out[i] = raw.readUInt32LE(i * 4);
+  return out;
+}
+
 /** sha1 of a string: the one-shot `crypto.hash` where Node has it (20.12+, a few times cheaper per key), else createHash. */
 const sha1: (text: string) => Buffer =
   typeof (crypto as { hash?: unknown }).hash === 'function'

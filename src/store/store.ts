@@ -137,6 +137,12 @@ export interface Store {
   addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void>;
   /** The newest remembered alerts first, at most `limit`. */
   recentAlerts(limit: number): Promise<RecentAlert[]>;
+  /**
+   * The remembered alerts holding every one of `terms` (as `newsTerms` gives them: folded words and
+   * `channelTerm`s; none: every alert), newest first, at most `limit`. Reads only what it returns
+   * plus the terms' postings, whatever the number of alerts remembered (news-index.ts).
+   */
+  searchRecentAlerts(terms: readonly string[], limit: number): Promise<RecentAlert[]>;
 
   /** Puts deliveries in the outbox; an entry with an id already there is left as it is. */
   enqueueDeliveries(deliveries: readonly PendingDelivery[]): Promise<void>;
@@ -207,8 +213,8 @@ export function defaultChannelSettings(): ChannelSettings {
 
 /** Limits shared by both implementations. */
 export const STORE_DEFAULTS = {
-  /** Recent alerts kept for `/news`. */
-  recentAlerts: 500,
+  /** Recent alerts kept for `/news` (a week of a busy deployment; the Redis store's option can raise it). */
+  recentAlerts: 10_000,
   /** Alerts held per channel for a digest; the oldest beyond this are dropped (and counted in the digest). */
   heldPerChannel: 500,
   /** Sources that can be added in chat, in all. */

@@ -12,6 +12,7 @@ import {
   type Store,
   type StoryRecord,
 } from '../../src/store/store.js';
+import { channelTerm } from '../../src/store/news-index.js';
 
 /** A fake clock the suite moves by hand; epoch ms. */
 export interface ContractClock {
@@ -602,6 +603,81 @@ export function storeContract(name: string, make: MakeStore): void {
         expect(kept).toHaveLength(STORE_DEFAULTS.recentAlerts);
         expect(kept[0]).toEqual(recentAlert(total));
         expect(kept.at(-1)).toEqual(recentAlert(11));
+      });
+
+      describe('search (/news)', () => {
+        const news = (n: number, title: string, patch: Partial<RecentAlert> = {}): RecentAlert => ({ ...recentAlert(n), title, ...patch });
+        const titles = (alerts: RecentAlert[]) => alerts.map((a) => a.title);
+
+        it('finds the alerts holding every term, by whole folded word of title, outlet or topic, newest first', async () => {
+          await store.addRecentAlerts([
+            news(1, 'Nvidia pulls out of $100 billion OpenAI deal', { topics: ['ai-chips'] }),
+            news(2, 'Bitcoin slides below $80,000', { topics: ['crypto'] }),
+            news(3, 'La Chine autorise les importations de H200 de Nvidia', { source: 'Les Échos', topics: ['ai-chips'] }),
+            news(4, 'Nvidia and OpenAI sign a new compute deal', { topics: ['ai-chips'] }),
+          ]);
+          expect(titles(await store.searchRecentAlerts(['nvidia'], 10))).toEqual([
+            'Nvidia and OpenAI sign a new compute deal',
+            'La Chine autorise les importations de H200 de Nvidia',
+            'Nvidia pulls out of $100 billion OpenAI deal',
+          ]);
+          expect(titles(await store.searchRecentAlerts(['openai', 'nvidia', 'deal'], 10))).toEqual([
+            'Nvidia and OpenAI sign a new compute deal',
+            'Nvidia pulls out of $100 billion OpenAI deal',
+          ]);
+          expect(titles(await store.searchRecentAlerts(['echos'], 10))).toEqual(['La Chine autorise les importations de H200 de Nvidia']);
+          expect(titles(await store.searchRecentAlerts(['crypto'], 10))).toEqual(['Bitcoin slides below $80,000']);
+          expect(titles(await store.searchRecentAlerts(['nvidia'], 1))).toEqual(['Nvidia and OpenAI sign a new compute deal']);
+          // Whole words only, and every term must be there.
+          expect(await store.searchRecentAlerts(['nvid'], 10)).toEqual([]);
+          expect(await store.searchRecentAlerts(['nvidia', 'bitcoin'], 10)).toEqual([]);
+          expect(await store.searchRecentAlerts(['nvidia'], 0)).toEqual([]);
+        });
+
+        it('answers the alerts as they were added, and every alert when no term is given', async () => {
+          await store.addRecentAlerts([recentAlert(1), recentAlert(2)]);
+          expect(await store.searchRecentAlerts(['story', '2'], 10)).toEqual([recentAlert(2)]);
+          expect(await store.searchRecentAlerts([], 10)).toEqual([recentAlert(2), recentAlert(1)]);
+        });
+
+        it('finds what went to a channel by its channel term', async () => {
+          await store.addRecentAlerts([recentAlert(1), recentAlert(2), recentAlert(3)]);
+          expect(titles(await store.searchRecentAlerts([channelTerm('console:main')], 10))).toEqual(['Story 3', 'Story 2', 'Story 1']);
+          expect(titles(await store.searchRecentAlerts([channelTerm('slack:C2')], 10))).toEqual(['Story 2']);
+          expect(await store.searchRecentAlerts([channelTerm('slack:C9')], 10)).toEqual([]);
+        });
+
+        it('finds the alerts a poll commit wrote', async () => {
+          const commit = (keys: string[], expected: string[], recent: RecentAlert[]): PollCommit => ({
+            keys,
+            options: OPTS,
+            expected,
+            rulesVersion: 0,
+            state: emptyFetchState(),
+            deliveries: [],
+            recent,
+            stories: [],
+            storyTtlMs: 60_000,
+          });
+          expect((await store.claimAndCommit('wire', commit(['k0'], [], []))).committed).toBe(true);
+          const result = await store.claimAndCommit('wire', commit(['k0', 'k1'], ['k1'], [news(7, 'TSMC raises its capex guidance')]));
+          expect(result.committed).toBe(true);
+          expect(titles(await store.searchRecentAlerts(['tsmc', 'capex'], 10))).toEqual(['TSMC raises its capex guidance']);
+        });
+
+        it(`searches all the ${STORE_DEFAULTS.recentAlerts} kept and none of those forgotten`, async () => {
+          const total = STORE_DEFAULTS.recentAlerts + 10;
+          const all = Array.from({ length: total }, (_, i) => news(i + 1, `Report ${i + 1} ${i % 1000 === 0 ? 'rare' : 'common'}`));
+          await store.addRecentAlerts(all.slice(0, 5000));
+          await store.addRecentAlerts(all.slice(5000));
+          // Report 1 (rare) was forgotten; the oldest rare one kept is Report 1001.
+          expect(titles(await store.searchRecentAlerts(['rare'], 100))).toEqual(
+            Array.from({ length: Math.floor((total - 1) / 1000) }, (_, i) => `Report ${total - ((total - 1) % 1000) - i * 1000} rare`),
+          );
+          expect(await store.searchRecentAlerts(['report', '1'], 10)).toEqual([]);
+          expect(titles(await store.searchRecentAlerts(['report', '11'], 10))).toEqual(['Report 11 common']);
+          expect(titles(await store.searchRecentAlerts(['common'], 2))).toEqual([`Report ${total} common`, `Report ${total - 1} common`]);
+        });
       });
     });
 

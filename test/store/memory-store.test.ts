@@ -27,12 +27,15 @@ describe('memory store options', () => {
     await store.addRecentAlerts([alert(1), alert(2)]);
     await store.addRecentAlerts([alert(3), alert(4), alert(5)]);
     expect((await store.recentAlerts(10)).map((a) => a.title)).toEqual(['Story 5', 'Story 4', 'Story 3']);
+    expect((await store.searchRecentAlerts(['story'], 10)).map((a) => a.title)).toEqual(['Story 5', 'Story 4', 'Story 3']);
+    expect(await store.searchRecentAlerts(['1'], 10)).toEqual([]);
   });
 
   it('keeps no recent alerts when configured with 0', async () => {
     const store = createMemoryStore({ recentAlerts: 0 });
     await store.addRecentAlerts([alert(1)]);
     expect(await store.recentAlerts(10)).toEqual([]);
+    expect(await store.searchRecentAlerts(['story'], 10)).toEqual([]);
   });
 
   it('refuses a negative or fractional recent-alert limit', () => {

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, PendingDelivery, RecentAlert } from '../../src/domain.js';
 import { CLAIM_RECORD_BYTES, createRedisStore } from '../../src/store/redis-store.js';
+import { NEWS_TERM_TTL_MS, newsTerms } from '../../src/store/news-index.js';
 import { emptyFetchState, STORE_DEFAULTS } from '../../src/store/store.js';
 import { storeContract } from '../contract/store.contract.js';
 import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
@@ -407,19 +408,45 @@ if (url === '') {
       }
     });
 
-    it('trims the recent-alert list on the server to the configured limit', async () => {
+    it('keeps the /news index to the configured limit on the server: alerts, postings, and nothing with limit 0', async () => {
       const prefix = testPrefix('store-recent');
       try {
         const store = createRedisStore(shared, { prefix, recentAlerts: 3 });
         await store.addRecentAlerts([alert(1), alert(2)]);
         await store.addRecentAlerts([alert(3), alert(4), alert(5)]);
-        expect(await shared.llen(`${prefix}recent`)).toBe(3);
+        expect(await shared.hlen(`${prefix}{news}:alerts`)).toBe(3);
         expect((await store.recentAlerts(10)).map((a) => a.title)).toEqual(['Story 5', 'Story 4', 'Story 3']);
+        expect((await store.searchRecentAlerts(['story'], 10)).map((a) => a.title)).toEqual(['Story 5', 'Story 4', 'Story 3']);
+        // A term every alert holds: its postings lose their dead half as they grow, so they stay
+        // within twice the limit (plus the 16 entries below which nothing is cut).
+        for (let n = 6; n < 200; n++) await store.addRecentAlerts([alert(n)]);
+        expect(await shared.strlen(`${prefix}{news}:t:story`)).toBeLessThanOrEqual(4 * Math.max(16, 2 * 3));
+        expect(await shared.hlen(`${prefix}{news}:alerts`)).toBe(3);
+        expect(await shared.pttl(`${prefix}{news}:t:story`)).toBeGreaterThan(NEWS_TERM_TTL_MS - 60_000);
+        expect((await store.searchRecentAlerts(['story'], 10)).map((a) => a.title)).toEqual(['Story 199', 'Story 198', 'Story 197']);
 
         const none = createRedisStore(shared, { prefix: `${prefix}none:`, recentAlerts: 0 });
         await none.addRecentAlerts([alert(1)]);
         expect(await none.recentAlerts(10)).toEqual([]);
-        expect(await shared.exists(`${prefix}none:recent`)).toBe(0);
+        expect(await none.searchRecentAlerts(['story'], 10)).toEqual([]);
+        expect(await countKeys(shared, `${prefix}none:`)).toBe(0);
+      } finally {
+        await deleteKeys(shared, prefix);
+      }
+    });
+
+    it('moves the recent-alert list of the layout before into the /news index on the first read', async () => {
+      const prefix = testPrefix('store-recent-old');
+      try {
+        // The layout before: a list of JSON alerts, newest first.
+        await shared.lpush(`${prefix}recent`, JSON.stringify(alert(1)), JSON.stringify(alert(2)), JSON.stringify(alert(3)));
+        const store = createRedisStore(shared, { prefix });
+        expect((await store.searchRecentAlerts(['story'], 10)).map((a) => a.title)).toEqual(['Story 3', 'Story 2', 'Story 1']);
+        expect(await shared.exists(`${prefix}recent`)).toBe(0);
+        // A second instance finds the list gone and imports nothing twice.
+        const other = createRedisStore(shared, { prefix });
+        expect((await other.searchRecentAlerts(['story'], 10)).map((a) => a.title)).toEqual(['Story 3', 'Story 2', 'Story 1']);
+        expect((await other.searchRecentAlerts(['2'], 10)).map((a) => a.title)).toEqual(['Story 2']);
       } finally {
         await deleteKeys(shared, prefix);
       }
@@ -434,8 +461,9 @@ if (url === '') {
         await store.setFetchState('feed', { health: 'ok', nextAttemptAt: undefined, etag: 'e', lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined });
         await store.addWatchTerms('slack:C1', ['nvidia']);
         await store.addRecentAlerts([alert(1)]);
-        // claim: seen + seeded; state; watch terms + the known-channels set + the rules version; recent.
-        expect(await countKeys(shared, prefix)).toBe(7);
+        // claim: seen + seeded; state; watch terms + the known-channels set + the rules version;
+        // /news: the sequence, the alerts, one key per term.
+        expect(await countKeys(shared, prefix)).toBe(6 + 2 + newsTerms(alert(1)).length);
         const neighbour = createRedisStore(shared, { prefix: other });
         expect(await neighbour.claim('feed', ['k'], { ttlMs: 60_000, maxKeys: 10 })).toEqual({ fresh: ['k'], firstPoll: true });
         expect(await neighbour.getWatchTerms('slack:C1')).toEqual([]);
@@ -531,7 +559,7 @@ if (url === '') {
         const store = createRedisStore(shared, { prefix });
         await shared.set(`${prefix}src:{feed}:seen`, 'not a sorted set');
         await expect(store.claim('feed', ['k'], { ttlMs: 60_000, maxKeys: 10 })).rejects.toThrow(/WRONGTYPE/);
-        await shared.set(`${prefix}recent`, 'not a list');
+        await shared.set(`${prefix}{news}:alerts`, 'not a hash');
         await expect(store.addRecentAlerts([alert(1)])).rejects.toThrow(/WRONGTYPE/);
         await shared.set(`${prefix}{outbox}:due`, 'not a sorted set');
         await expect(store.ackDelivery('x')).rejects.toThrow(/WRONGTYPE/);

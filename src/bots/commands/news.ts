@@ -2,6 +2,7 @@
 // query, the latest alerts this channel received.
 import type { RecentAlert } from '../../domain.js';
 import { tokens } from '../../relevance/fold.js';
+import { channelTerm } from '../../store/news-index.js';
 import type { ReplyLine } from '../chat-adapter.js';
 import { privateReply, publicReply, quoteBack, usageReply, type Command, type CommandContext } from './command.js';
 import { formatUtc, parseWindow } from './format.js';
@@ -9,8 +10,8 @@ import { formatUtc, parseWindow } from './format.js';
 const USAGE = 'news.usage' as const;
 /** Most results shown. */
 const NEWS_LIMIT = 10;
-/** How many remembered alerts are searched (the store keeps about this many). */
-const NEWS_SCAN = 500;
+/** How many of the newest matches are read, before the window and duplicates are taken out. */
+const NEWS_CANDIDATES = 50;
 /** The longest `since:` accepted, and the window when none is given, in ms (7 days). */
 const MAX_WINDOW_MS = 7 * 86_400_000;
 
@@ -20,11 +21,6 @@ function outletCount(alert: RecentAlert): number {
   const record: object = alert;
   if ('reportedBy' in record && Array.isArray(record.reportedBy) && record.reportedBy.length > 0) return record.reportedBy.length;
   return 1;
-}
-
-function matchesAll(alert: RecentAlert, query: readonly string[]): boolean {
-  const hay = ` ${tokens(`${alert.title} ${alert.source} ${alert.topics.join(' ')}`).join(' ')} `;
-  return query.every((q) => hay.includes(` ${q} `));
 }
 
 function describe(ctx: CommandContext, a: RecentAlert): string {
@@ -61,9 +57,11 @@ export default {
     if (words.length > 0 && query.length === 0) return usageReply(ctx, USAGE, ctx.t('news.emptyQuery'));
     const cutoff = ctx.now().getTime() - windowMs;
     const seen = new Set<string>();
-    const hits = (await ctx.options.store.recentAlerts(NEWS_SCAN))
+    // Every remembered alert is searched through the store's index (news-index.ts): a query word
+    // matches a whole folded word of the title, outlet or topics.
+    const terms = query.length === 0 ? [channelTerm(ctx.request.channel)] : query;
+    const hits = (await ctx.options.store.searchRecentAlerts(terms, NEWS_CANDIDATES))
       .filter((a) => Date.parse(a.alertedAt) >= cutoff)
-      .filter((a) => (query.length === 0 ? a.channels.includes(ctx.request.channel) : matchesAll(a, query)))
       .sort((a, b) => b.alertedAt.localeCompare(a.alertedAt))
       .filter((a) => {
         const key = a.url ?? `${a.sourceId}|${a.title}`;

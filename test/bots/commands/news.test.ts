@@ -35,6 +35,19 @@ describe('/news', () => {
     expect(none.text).toBe('No recent story matches "solana".');
   });
 
+  it('searches every alert the store keeps, not only the newest few hundred', async () => {
+    const { store, run } = setup();
+    // Oldest first: the H200 story, then 5,000 others within the week.
+    await store.addRecentAlerts([alert(0, 6 * 24 * 60, { title: 'China clears H200 imports', url: 'https://example.org/h200' })]);
+    await store.addRecentAlerts(Array.from({ length: 5000 }, (_, i) => alert(i + 1, 5000 - i)));
+    const r = await run('news', 'h200 china');
+    expect(r.lines.map((l) => l.text)).toEqual(['China clears H200 imports']);
+    // The newest of the rest come first; duplicates of a URL are shown once.
+    await store.addRecentAlerts([alert(5000, 0)]);
+    expect((await run('news', 'bitcoin story')).lines.map((l) => l.text).slice(0, 2)).toEqual(['Bitcoin story 4999', 'Bitcoin story 4997']);
+    expect((await run('news', 'nvidia')).lines.filter((l) => l.text === 'Nvidia story 5000')).toHaveLength(1);
+  });
+
   it('counts the outlets of a story when the record carries them', async () => {
     const { store, run } = setup();
     const withOutlets = { ...alert(0, 5), reportedBy: ['Reuters', 'Bloomberg', 'FT'] };
