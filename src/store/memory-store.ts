@@ -3,9 +3,9 @@
 // and every collection in it is bounded: claims and recent alerts by count, held alerts per
 // channel by `STORE_DEFAULTS.heldPerChannel`, chat sources by `CHAT_SOURCES_MAX`, sent counters
 // by their window, message records and stories by their TTL (swept as the maps grow).
-import { WirewatchError } from '../errors.js';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 import {
+  chatSourcesFull,
   defaultChannelSettings,
   emptyFetchState,
   STORE_DEFAULTS,
@@ -423,10 +423,6 @@ function createExpiringMap<V>(now: () => number): ExpiringMap<V> {
       return [...entries.values()].map((entry) => entry.value);
     },
   };
-}
-
-function chatSourcesFull(): WirewatchError {
-  return new WirewatchError('store_failed', `at most ${CHAT_SOURCES_MAX} sources can be added from chat; remove one first`);
 }
 
 function validateTtl(what: string, ttlMs: number): void {

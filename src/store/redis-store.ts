@@ -41,8 +41,8 @@ import type { Cluster, Redis } from 'ioredis';
 import * as crypto from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
-import { WirewatchError } from '../errors.js';
 import {
+  chatSourcesFull,
   defaultChannelSettings,
   commitMatches,
   emptyFetchState,
@@ -624,7 +624,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         String(CHAT_SOURCES_MAX),
       );
       if (Number(added) < 0) {
-        throw new WirewatchError('store_failed', `at most ${CHAT_SOURCES_MAX} sources can be added from chat; remove one first`);
+        throw chatSourcesFull();
       }
       return Number(added) === 1;
     },

@@ -1,3 +1,4 @@
+import { WirewatchError } from '../errors.js';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 
 /** The answer of one atomic claim. */
@@ -220,3 +221,8 @@ export const STORE_DEFAULTS = {
   /** Sources that can be added in chat, in all. */
   chatSources: 500,
 } as const satisfies Record<string, number>;
+
+/** The error both stores throw when `STORE_DEFAULTS.chatSources` sources were already added from chat. */
+export function chatSourcesFull(): WirewatchError {
+  return new WirewatchError('store_failed', `at most ${STORE_DEFAULTS.chatSources} sources can be added from chat; remove one first`);
+}
