@@ -76,17 +76,33 @@ export interface DecodedFeed {
   encodingSource: EncodingSource;
 }
 
+/** The codec a body is decoded with, and what decided it. */
+export interface FeedEncoding {
+  /** The codec label, lower-case (`utf-8`, `windows-1252`, `utf-16le` …). */
+  encoding: string;
+  encodingSource: EncodingSource;
+}
+
 /**
- * Decodes a feed body and reports which encoding was used and why: a BOM (or the UTF-16/32 byte
- * pattern of `<`) decides first, then the Content-Type charset, then the XML declaration's
- * `encoding=`; unknown labels fall back to UTF-8.
+ * The encoding a feed body is decoded with, from the whole body's first bytes and the header,
+ * without decoding it: a BOM (or the UTF-16/32 byte pattern of `<`) decides first, then the
+ * Content-Type charset, then the XML declaration's `encoding=`; unknown labels fall back to UTF-8.
  */
-export function decodeFeedBytesWithInfo(bytes: Uint8Array, contentType: string | undefined): DecodedFeed {
+export function feedEncoding(bytes: Uint8Array, contentType: string | undefined): FeedEncoding {
   const sniffed = sniffBytes(bytes);
   const http = sniffed === undefined ? usableLabel(charsetOf(contentType)) : undefined;
   const xml = sniffed === undefined && http === undefined ? usableLabel(declaredEncoding(bytes)) : undefined;
   const encoding = sniffed ?? http ?? xml ?? 'utf-8';
   const encodingSource: EncodingSource = sniffed !== undefined ? 'bom' : http !== undefined ? 'http' : xml !== undefined ? 'xml' : 'default';
+  return { encoding, encodingSource };
+}
+
+/**
+ * Bytes to text with a given codec (a label `feedEncoding` answered), a leading BOM stripped:
+ * what `decodeFeedBytesWithInfo` gives for a body it decides to decode with `encoding`, also
+ * for part of such a body that lost what decided it.
+ */
+export function decodeFeedBytesAs(bytes: Uint8Array, encoding: string): string {
   let text: string;
   if (isUtf8Label(encoding)) {
     // iconv-lite's UTF-8 decoder strips one BOM and the line below a second one: so does this.
@@ -96,7 +112,59 @@ export function decodeFeedBytesWithInfo(bytes: Uint8Array, contentType: string |
     text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: true });
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1);
-  return { text, encoding, encodingSource };
+  return text;
+}
+
+/** How a codec maps bytes, for code that works on a body's bytes before decoding them (see byteCodecKind). */
+export type ByteCodecKind = 'utf-8' | 'single-byte';
+
+/** byteCodecKind by label; labels come from the feeds, so it is emptied when it grows past a few. */
+const byteCodecKinds = new Map<string, ByteCodecKind | undefined>();
+const BYTE_CODEC_KINDS_MAX = 64;
+
+/**
+ * `utf-8`, or `single-byte` for a codec that decodes each byte alone to one character, ASCII as
+ * ASCII and every other byte to a non-ASCII character other than a BOM; undefined for every other
+ * codec (UTF-16/32, multi-byte legacy codecs, UTF-7). In both kinds each ASCII byte is that
+ * character and no other byte decodes to an ASCII one, so markup can be found in the bytes, and
+ * bytes cut before a `<` or after a `>` decode as they did in the whole body (incremental-parse.ts).
+ */
+export function byteCodecKind(encoding: string): ByteCodecKind | undefined {
+  if (isUtf8Label(encoding)) return 'utf-8';
+  if (byteCodecKinds.has(encoding)) return byteCodecKinds.get(encoding);
+  let kind: ByteCodecKind | undefined;
+  try {
+    // iconv-lite's single-byte codecs (and only they) decode through a 256-character table.
+    const codec = iconv.getCodec(encoding) as unknown as { decodeBuf?: unknown };
+    const all = Uint8Array.from({ length: 256 }, (_, b) => b);
+    const text = iconv.decode(Buffer.from(all), encoding);
+    const fits = text.length === 256 && [...all].every((b) => (b < 0x80 ? text.charCodeAt(b) === b : text.charCodeAt(b) >= 0x80 && text.charCodeAt(b) !== 0xfeff));
+    kind = Buffer.isBuffer(codec.decodeBuf) && fits ? 'single-byte' : undefined;
+  } catch {
+    kind = undefined;
+  }
+  if (byteCodecKinds.size >= BYTE_CODEC_KINDS_MAX) byteCodecKinds.clear();
+  byteCodecKinds.set(encoding, kind);
+  return kind;
+}
+
+/**
+ * How many leading bytes `decodeFeedBytesAs` strips as BOMs, for a codec `byteCodecKind` answers:
+ * up to two UTF-8 BOMs; none for a single-byte codec (none of its bytes decodes to a BOM).
+ */
+export function strippedBomBytes(bytes: Uint8Array, encoding: string): number {
+  if (!isUtf8Label(encoding)) return 0;
+  let n = 0;
+  while (n < 6 && bytes[n] === 0xef && bytes[n + 1] === 0xbb && bytes[n + 2] === 0xbf) n += 3;
+  return n;
+}
+
+/**
+ * Decodes a feed body and reports which encoding was used and why (see `feedEncoding`).
+ */
+export function decodeFeedBytesWithInfo(bytes: Uint8Array, contentType: string | undefined): DecodedFeed {
+  const { encoding, encodingSource } = feedEncoding(bytes, contentType);
+  return { text: decodeFeedBytesAs(bytes, encoding), encoding, encodingSource };
 }
 
 /**

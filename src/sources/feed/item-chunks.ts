@@ -1,7 +1,9 @@
 // Where the items of an XML feed are, without parsing it: the span of each `<item>` (RSS
 // 0.9x/2.0, RDF) or `<entry>` (Atom) element in the decoded text, so that a changed feed parses
-// only the items whose text is new (incremental-parse.ts). Hand-written: no parser hands out the
-// source spans of elements without building the whole document, which is the cost we avoid.
+// only the items whose text is new (incremental-parse.ts). It reads only ASCII markup, so it runs
+// as well on the bytes of a UTF-8 or single-byte body read one per character (latin1), where its
+// spans are byte offsets. Hand-written: no parser hands out the source spans of elements without
+// building the whole document, which is the cost we avoid.
 // Conservative: it follows the XML grammar only as far as it must (comments, CDATA, processing
 // instructions, quoted attribute values, nesting) and answers undefined for anything it is not
 // sure @rowanmanning/feed-parser reads the same way. A DOCTYPE (its entities can change what any
@@ -22,6 +24,7 @@ export interface ItemChunks {
   context: string;
 }
 
+const LT = 0x3c;
 const GT = 0x3e;
 const SLASH = 0x2f;
 const BANG = 0x21;
@@ -43,16 +46,42 @@ function isNameChar(c: number): boolean {
   return isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e || c === COLON;
 }
 
+/** Whether `text` at `at` starts with the `length` characters at `from` (an end tag's name against its start tag's). */
+function sameName(text: string, at: number, from: number, length: number): boolean {
+  if (at + length > text.length) return false;
+  for (let m = 0; m < length; m++) if (text.charCodeAt(at + m) !== text.charCodeAt(from + m)) return false;
+  return true;
+}
+
 function onlySpace(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (!isSpace(text.charCodeAt(i))) return false;
   return true;
 }
 
-/** The lower-cased local name when it could be one the library looks for (item, entry, channel, rss, rdf, feed), else ''. */
-function interestingName(name: string): string {
-  const colon = name.indexOf(':');
-  const local = colon < 0 ? name : name.slice(colon + 1);
-  return local.length >= 3 && local.length <= 7 ? local.toLowerCase() : '';
+/** Whether `text` at `at` is `lower` in any case (`c | 0x20` lower-cases an ASCII letter and no name character turns into one). */
+function sameIgnoringCase(text: string, at: number, lower: string): boolean {
+  for (let m = 0; m < lower.length; m++) if ((text.charCodeAt(at + m) | 0x20) !== lower.charCodeAt(m)) return false;
+  return true;
+}
+
+/**
+ * The local name `text[from, to)` lower-cased when it is one the library looks for (item, entry,
+ * channel, rss, rdf, feed), else ''. Read in place: most tags of a feed have other names, and
+ * slicing and lower-casing each name costs more than the rest of the split.
+ */
+function interestingName(text: string, from: number, to: number): string {
+  switch (to - from) {
+    case 3:
+      return sameIgnoringCase(text, from, 'rss') ? 'rss' : sameIgnoringCase(text, from, 'rdf') ? 'rdf' : '';
+    case 4:
+      return sameIgnoringCase(text, from, 'item') ? 'item' : sameIgnoringCase(text, from, 'feed') ? 'feed' : '';
+    case 5:
+      return sameIgnoringCase(text, from, 'entry') ? 'entry' : '';
+    case 7:
+      return sameIgnoringCase(text, from, 'channel') ? 'channel' : '';
+    default:
+      return '';
+  }
 }
 
 /**
@@ -61,15 +90,19 @@ function interestingName(name: string): string {
  */
 function startTagEnd(text: string, from: number): number {
   // `<` is allowed nowhere in a tag, not even in attribute values (a parser may read such a
-  // tag either way): the tag ends before the next one.
-  const next = text.indexOf('<', from);
-  const limit = next < 0 ? text.length : next;
-  for (let k = from; k < limit; k++) {
+  // tag either way): the tag ends before the next one. One pass over the tag alone.
+  const n = text.length;
+  for (let k = from; k < n; k++) {
     const c = text.charCodeAt(k);
     if (c === GT) return k + 1;
+    if (c === LT) return -1;
     if (c === QUOTE || c === APOSTROPHE) {
-      const close = text.indexOf(c === QUOTE ? '"' : "'", k + 1);
-      if (close < 0 || close > limit) return -1;
+      let close = k + 1;
+      while (close < n && text.charCodeAt(close) !== c) {
+        if (text.charCodeAt(close) === LT) return -1;
+        close++;
+      }
+      if (close === n) return -1;
       k = close;
     }
   }
@@ -84,7 +117,9 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
   const n = text.length;
   const starts: number[] = [];
   const ends: number[] = [];
-  const stack: string[] = [];
+  /** Where the name of each open element starts, and its length (the stack's height is the depth). */
+  const openAt: number[] = [];
+  const openLength: number[] = [];
   let context = '';
   let itemName = '';
   let rootDone = false;
@@ -100,7 +135,7 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
   for (;;) {
     const lt = text.indexOf('<', i);
     // Outside the root only white space may stand between markup.
-    if (stack.length === 0 && !onlySpace(text, i, lt < 0 ? n : lt)) return undefined;
+    if (openAt.length === 0 && !onlySpace(text, i, lt < 0 ? n : lt)) return undefined;
     if (lt < 0) break;
     const next = text.charCodeAt(lt + 1);
 
@@ -109,7 +144,7 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
         const end = text.indexOf('-->', lt + 4);
         if (end < 0) return undefined;
         i = end + 3;
-      } else if (text.startsWith('<![CDATA[', lt) && stack.length > 0) {
+      } else if (text.startsWith('<![CDATA[', lt) && openAt.length > 0) {
         const end = text.indexOf(']]>', lt + 9);
         if (end < 0) return undefined;
         i = end + 3;
@@ -129,14 +164,16 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
 
     if (next === SLASH) {
       const gt = text.indexOf('>', lt + 2);
-      const open = stack.pop();
-      if (gt < 0 || open === undefined || !text.startsWith(open, lt + 2) || !onlySpace(text, lt + 2 + open.length, gt)) return undefined;
-      if (stack.length === itemDepth) {
+      const at = openAt.pop();
+      const length = openLength.pop() ?? 0;
+      if (gt < 0 || at === undefined || !sameName(text, lt + 2, at, length) || !onlySpace(text, lt + 2 + length, gt)) return undefined;
+      const depth = openAt.length;
+      if (depth === itemDepth) {
         ends.push(gt + 1);
         itemDepth = -1;
       }
-      if (stack.length === 1 && inChannel) inChannel = false;
-      if (stack.length === 0) rootDone = true;
+      if (depth === 1 && inChannel) inChannel = false;
+      if (depth === 0) rootDone = true;
       i = gt + 1;
       continue;
     }
@@ -144,15 +181,20 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
     // A start tag.
     if (!isNameStart(next)) return undefined;
     let j = lt + 2;
-    while (j < n && isNameChar(text.charCodeAt(j))) j++;
+    /** Where the local name starts: after the first colon. */
+    let localAt = lt + 1;
+    for (; j < n; j++) {
+      const c = text.charCodeAt(j);
+      if (!isNameChar(c)) break;
+      if (c === COLON && localAt === lt + 1) localAt = j + 1;
+    }
     const after = text.charCodeAt(j);
     if (!(isSpace(after) || after === GT || after === SLASH)) return undefined;
     const gt = startTagEnd(text, j);
     if (gt < 0) return undefined;
     const selfClosing = text.charCodeAt(gt - 2) === SLASH;
-    const name = text.slice(lt + 1, j);
-    const local = interestingName(name);
-    const depth = stack.length;
+    const local = interestingName(text, localAt, j);
+    const depth = openAt.length;
 
     if (depth === 0) {
       if (rootDone) return undefined;
@@ -167,7 +209,7 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
       context += text.slice(lt, gt);
     } else if (local === itemName) {
       const slot = itemDepth < 0 && (depth === 1 || (depth === 2 && inChannel && itemName === 'item'));
-      if (!slot || name !== itemName || selfClosing) return undefined;
+      if (!slot || j - lt - 1 !== itemName.length || !text.startsWith(itemName, lt + 1) || selfClosing) return undefined;
       if (depth === 1) rootItems++;
       else channelItems++;
       // The library lists a channel's items before the root's: two kinds would not be in document order.
@@ -175,11 +217,14 @@ export function splitItemChunks(text: string): ItemChunks | undefined {
       starts.push(lt);
       itemDepth = depth;
     }
-    if (!selfClosing) stack.push(name);
+    if (!selfClosing) {
+      openAt.push(lt + 1);
+      openLength.push(j - lt - 1);
+    }
     else if (depth === 0) rootDone = true;
     i = gt;
   }
 
-  if (!rootDone || stack.length > 0 || starts.length !== ends.length) return undefined;
+  if (!rootDone || openAt.length > 0 || starts.length !== ends.length) return undefined;
   return { starts, ends, context };
 }

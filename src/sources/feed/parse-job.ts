@@ -1,9 +1,10 @@
-// One parse of a fetched feed body: decode, then parse — whole, or only the items whose text is
-// new since the previous parse (incremental-parse.ts). A pure function of its input, so it runs
-// the same on the main thread and in a parse worker (parse-pool.ts); input and output cross the
-// thread boundary by structured clone (the memo is strings and a typed array).
-import { decodeFeedBytesWithInfo } from './decode.js';
-import { parseFeedIncremental, type FeedMemo } from './incremental-parse.js';
+// One parse of a fetched feed body: decode, then parse — whole, or only the items whose bytes are
+// new since the previous parse, decoding only those and their surroundings when the codec allows
+// (incremental-parse.ts). A pure function of its input, so it runs the same on the main thread
+// and in a parse worker (parse-pool.ts); input and output cross the thread boundary by structured
+// clone (the memo is strings and a typed array).
+import { decodeFeedBytesAs, feedEncoding } from './decode.js';
+import { parseFeedBytesIncremental, type FeedMemo } from './incremental-parse.js';
 import { parseFeed, type ParsedFeed } from './parse-feed.js';
 
 /** A body to parse, as the fetch returned it. */
@@ -30,10 +31,11 @@ export interface ParseJobResult {
 }
 
 export function runParseJob(job: ParseJob): ParseJobResult {
-  const { text, encoding } = decodeFeedBytesWithInfo(job.body, job.contentType);
+  // The codec is decided from the whole body, even when only part of it is decoded.
+  const { encoding } = feedEncoding(job.body, job.contentType);
   const options = { sourceId: job.sourceId, url: job.url };
-  if (job.memo === undefined) return { feed: { ...parseFeed(text, options), encoding } };
-  const parsed = parseFeedIncremental(text, options, job.memo ?? undefined);
+  if (job.memo === undefined) return { feed: { ...parseFeed(decodeFeedBytesAs(job.body, encoding), options), encoding } };
+  const parsed = parseFeedBytesIncremental(job.body, encoding, options, job.memo ?? undefined);
   const result: ParseJobResult = { feed: { ...parsed.feed, encoding } };
   if (parsed.keys !== undefined) result.keys = parsed.keys;
   if (parsed.memo !== undefined) result.memo = parsed.memo;

@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeFeedBytes, decodeFeedBytesWithInfo } from '../../../src/sources/feed/decode.js';
+import { byteCodecKind, decodeFeedBytes, decodeFeedBytesAs, decodeFeedBytesWithInfo, feedEncoding, strippedBomBytes } from '../../../src/sources/feed/decode.js';
 
 const XML = '<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><title>Café “Œuvre”</title></channel></rss>';
 
@@ -67,3 +67,55 @@ describe('decodeFeedBytesWithInfo', () => {
   });
 });
 
+
+describe('feedEncoding and decodeFeedBytesAs', () => {
+  it('decide the codec without decoding, and decode with it what decodeFeedBytesWithInfo decodes', () => {
+    const cases: [Uint8Array, string | undefined][] = [
+      [iconv.encode(XML, 'windows-1252'), undefined],
+      [iconv.encode(XML.replace('ISO-8859-1', 'utf-8'), 'windows-1252'), 'text/xml; charset=windows-1252'],
+      [iconv.encode(XML, 'utf-16le', { addBOM: true }), 'text/xml; charset=iso-8859-1'],
+      [Buffer.from('efbbbfefbbbf3c61', 'hex'), undefined],
+      [Buffer.from('3cff3e', 'hex'), 'text/xml; charset=nope'],
+    ];
+    for (const [bytes, contentType] of cases) {
+      const { text, ...encoding } = decodeFeedBytesWithInfo(bytes, contentType);
+      expect(feedEncoding(bytes, contentType)).toEqual(encoding);
+      expect(decodeFeedBytesAs(bytes, encoding.encoding)).toBe(text);
+    }
+  });
+
+  it('decode part of a body with the codec the whole body decided, though the part lost the declaration', () => {
+    const bytes = iconv.encode(XML, 'windows-1252');
+    const { encoding } = feedEncoding(bytes, undefined);
+    const title = bytes.subarray(bytes.indexOf('<title>'));
+    expect(decodeFeedBytesAs(title, encoding)).toBe('<title>Café “Œuvre”</title></channel></rss>');
+    expect(decodeFeedBytes(title, undefined)).not.toContain('Café');
+  });
+});
+
+describe('byteCodecKind', () => {
+  it('answers UTF-8 and the single-byte codecs that keep ASCII, and nothing else', () => {
+    expect(['utf-8', 'UTF8', 'unicode-1-1-utf-8'].map(byteCodecKind)).toEqual(['utf-8', 'utf-8', 'utf-8']);
+    expect(['windows-1252', 'iso-8859-7', 'koi8-r', 'windows-1251', 'macintosh'].map(byteCodecKind)).toEqual(Array(5).fill('single-byte'));
+    // Two bytes per character, ASCII bytes inside multi-byte characters, or ASCII that means something else.
+    expect(['utf-16le', 'utf-32be', 'big5', 'shift_jis', 'gb2312', 'euc-kr', 'utf-7', 'base64', 'hex', 'no-such-codec'].map(byteCodecKind)).toEqual(Array(10).fill(undefined));
+  });
+});
+
+describe('strippedBomBytes', () => {
+  it('counts the leading bytes decodeFeedBytesAs strips', () => {
+    for (const [hex, codec, stripped] of [
+      ['efbbbf3c61', 'utf-8', 3],
+      ['efbbbfefbbbf3c61', 'utf-8', 6],
+      ['efbbbfefbbbfefbbbf3c61', 'utf-8', 6],
+      ['efbb3c61', 'utf-8', 0],
+      ['3c61', 'utf-8', 0],
+      ['efbbbf3c61', 'windows-1252', 0],
+    ] as const) {
+      const bytes = Buffer.from(hex, 'hex');
+      expect(strippedBomBytes(bytes, codec)).toBe(stripped);
+      // What is left decodes, BOMs and all, to the text.
+      expect(iconv.decode(bytes.subarray(stripped), codec, { stripBOM: false })).toBe(decodeFeedBytesAs(bytes, codec));
+    }
+  });
+});

@@ -37,6 +37,14 @@ describe('splitItemChunks', () => {
     expect(splitItemChunks(text)?.context).toBe('<rss version="2.0"><channel>');
   });
 
+  it('finds the same items in the bytes of a body read one per character (latin1) as in its text, as byte spans', () => {
+    const text = rss(`${item('a', '<description>Café « crème » — 5 €</description>')}\n${item('b', '<category>Œuvres</category>')}`, '<title>Été</title>');
+    const bytes = Buffer.from(text, 'utf8');
+    const onBytes = splitItemChunks(bytes.toString('latin1'));
+    expect(onBytes?.starts.map((start, i) => bytes.subarray(start, onBytes.ends[i]).toString('utf8'))).toEqual(chunksOf(text));
+    expect(onBytes?.context).toBe(splitItemChunks(text)?.context);
+  });
+
   it('skips CDATA, comments and processing instructions, whatever they contain', () => {
     const tricky = item('a', '<description><![CDATA[ends with </item> and <item> then ]] > ]]></description><!-- </item> <item> --><?pi </item> ?>');
     const text = rss(`<!-- <item><guid>fake</guid></item> -->\n${tricky}\n<?note <item> ?>\n${item('b')}`);
