@@ -84,7 +84,7 @@ async function cycle(): Promise<number> {
 try {
   // Seed, then warm up (JIT, connections, the story index) before measuring.
   await cycle();
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < Number(process.env.WARMUP ?? 3); k++) {
     if (mode === 'allnew') await farm.renew(FEEDS);
     else if (mode === 'advance') await farm.advance(k + 100, 0.1);
     await cycle();
@@ -99,6 +99,7 @@ try {
     await session.post('Profiler.start');
   }
   let items = 0;
+  if (process.env.MARK) console.log('--- measuring from here');
   const threads0 = threadCpu();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
@@ -120,6 +121,10 @@ try {
       byName.set(t.name, (byName.get(t.name) ?? 0) + spent);
     }
     const tick = 1e6 / 100;
+    if (process.env.PER_THREAD) {
+      const each = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.ticks - (threads0.get(tid)?.ticks ?? 0)] as const).filter(([, v]) => v > 0);
+      console.log(`each thread, µs/poll: ${each.sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
+    }
     console.log(`per thread, µs/poll: ${[...byName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
   }
   console.log(`${mode}: ${polls} polls, ${items} new items; CPU ${(cpuUs / polls).toFixed(0)} µs per poll${items > 0 ? `, ${(cpuUs / items).toFixed(0)} µs per new item` : ''}; ${((items / wallMs) * 1000).toFixed(0)} new items/s`);
