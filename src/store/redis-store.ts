@@ -26,7 +26,7 @@
 //   P {news}:floor            integer: every alert at or below it is gone from the hash
 //   P {news}:t:{term}         string: the sequence numbers of the alerts holding the term (news-index.ts),
 //                             4 bytes little-endian each, ascending; PEXPIRE NEWS_TERM_TTL_MS from its
-//                             last alert; a dead first half is cut off when the term gets a new one
+//                             last alert; every 16th new one, a dead first half is cut off
 //   (P recent, the list of JSON RecentAlert of the layout before, is moved into the index on the first search)
 //   P {outbox}                hash, alert id → JSON PendingDelivery
 //   P {outbox}:due            sorted set, alert id → notBefore epoch ms (the truth for notBefore: a lease moves only this)
@@ -163,7 +163,7 @@ local function addNews(seqKey, alertsKey, floorKey, termPrefix, limit, termTtl, 
       local count = redis.call('APPEND', key, record) / 4
       redis.call('PEXPIRE', key, termTtl)
       local mid = math.floor(count / 2)
-      if count >= 16 and newsEntry(key, mid) <= dead then
+      if count % 16 == 0 and newsEntry(key, mid) <= dead then
         local lo, hi = mid + 1, count - 1
         while lo < hi do
           local m = math.floor((lo + hi) / 2)
