@@ -60,6 +60,8 @@ const HOSTS = 32;
 const CONCURRENCY = 64;
 const CHANGED_FRACTION = 0.1;
 const ALL_NEW_FEEDS = Math.min(FEEDS, quick ? 20 : 200);
+/** Passes of the all-new check (each on a fresh page of items); the median is reported. */
+const ALL_NEW_PASSES = quick ? 1 : 3;
 const SCALE_FEEDS = quick ? 1000 : 10_000;
 const SCALE_INTERVAL_S = 60;
 /**
@@ -509,9 +511,21 @@ try {
   const naiveUsed = (await usedMemory(naive.infoClient)) - naiveMem0;
 
   // All-new feeds: a page of items never seen on ALL_NEW_FEEDS feeds; the parser alone on the same bytes.
-  const { added: allNewItems } = await farm.renew(ALL_NEW_FEEDS);
-  const allNewReal = await real.cycle(real.sources.slice(0, ALL_NEW_FEEDS));
-  const allNewNaive = await naive.cycle(false, Array.from({ length: ALL_NEW_FEEDS }, (_, i) => i));
+  // Several passes, each on fresh pages: the first burst of all-new feeds after a run of small changes
+  // is the slowest (code paths the cycles rarely take); the median pass of each bot is reported.
+  const allNewPasses: Array<{ real: CycleResult; naive: CycleResult }> = [];
+  let allNewItems = 0;
+  for (let pass = 0; pass < ALL_NEW_PASSES; pass++) {
+    allNewItems = (await farm.renew(ALL_NEW_FEEDS)).added;
+    const realPass = await real.cycle(real.sources.slice(0, ALL_NEW_FEEDS));
+    const naivePass = await naive.cycle(false, Array.from({ length: ALL_NEW_FEEDS }, (_, i) => i));
+    allNewPasses.push({ real: realPass, naive: naivePass });
+    log(`all-new pass ${pass + 1} of ${ALL_NEW_PASSES}: ${allNewItems} items — pipeline ${realPass.wallMs.toFixed(0)} ms wall, ${realPass.cpuS.toFixed(2)} s CPU; naive ${naivePass.wallMs.toFixed(0)} ms`);
+  }
+  const medianPass = (runs: CycleResult[]) => [...runs].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(runs.length / 2)] ?? runs[0];
+  const allNewReal = medianPass(allNewPasses.map((p) => p.real));
+  const allNewNaive = medianPass(allNewPasses.map((p) => p.naive));
+  if (!allNewReal || !allNewNaive) throw new Error('no all-new pass ran');
   const bodies: Buffer[] = [];
   for (let i = 0; i < ALL_NEW_FEEDS; i++) bodies.push(Buffer.from(await (await fetch(farm.url(i))).arrayBuffer()));
   const parseOnce = () => {
@@ -628,6 +642,7 @@ try {
       stagesMsPerCycle: Object.fromEntries(Object.entries(stagesOf(realRuns)).map(([k, v]) => [k, round(v, 1)])),
       allNewStagesMs: Object.fromEntries(Object.entries(allNewReal.stages).map(([k, v]) => [k, round(v, 1)])),
       allNewCpuS: round(allNewReal.cpuS, 2),
+      allNewPasses: allNewPasses.map((p) => ({ wallMs: round(p.real.wallMs, 0), cpuS: round(p.real.cpuS, 3), itemsPerS: round(p.real.fresh / (p.real.wallMs / 1000), 0) })),
       allNewUsPerItem: {
         total: round((allNewReal.cpuS * 1e6) / Math.max(1, allNewReal.fresh), 0),
         parse: round((allNewReal.stages.parse * 1000) / Math.max(1, allNewReal.fresh), 0),

@@ -850,25 +850,30 @@ function postingsOf(raw: Buffer | null): Uint32Array {
   return out;
 }
 
-/** sha1 of a string: the one-shot `crypto.hash` where Node has it (20.12+, a few times cheaper per key), else createHash. */
-const sha1: (text: string) => Buffer =
+/**
+ * The first 8 bytes of sha1(text), as a latin1 string (one char a byte): the one-shot `crypto.hash`
+ * where Node has it (20.12+), else createHash. A string, not a Buffer: no allocation per key
+ * beyond it, and it is already the Map key that finds equal hashes.
+ */
+const sha1Prefix: (text: string) => string =
   typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'buffer'): Buffer }).hash('sha1', text, 'buffer')
-    : (text) => createHash('sha1').update(text).digest();
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'latin1'): string }).hash('sha1', text, 'latin1').slice(0, 8)
+    : (text) => createHash('sha1').update(text).digest('binary').slice(0, 8);
 
 function hashBatch(keys: readonly string[]) {
   const indexByHash = new Map<string, number>();
   const keysByIndex: string[][] = [];
   const indexByKey = new Map<string, number>();
-  const parts: Buffer[] = [];
+  const hashes = Buffer.allocUnsafe(8 * keys.length);
+  let count = 0;
   for (const key of keys) {
     if (indexByKey.has(key)) continue;
-    const hash = sha1(key).subarray(0, 8);
-    const id = hash.toString('latin1');
+    const id = sha1Prefix(key);
     let index = indexByHash.get(id);
     if (index === undefined) {
-      parts.push(hash);
-      index = parts.length;
+      hashes.write(id, 8 * count, 'latin1');
+      count += 1;
+      index = count;
       indexByHash.set(id, index);
       keysByIndex[index] = [];
     }
@@ -876,7 +881,7 @@ function hashBatch(keys: readonly string[]) {
     indexByKey.set(key, index);
   }
   return {
-    hashes: Buffer.concat(parts),
+    hashes: hashes.subarray(0, 8 * count),
     /** The keys of the fresh indexes a script answered, in input order. */
     keysOf(indexes: readonly number[]): string[] {
       return indexes.flatMap((index) => keysByIndex[Number(index)] ?? []);
