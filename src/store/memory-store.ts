@@ -51,9 +51,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const fetchStates = new Map<string, FetchState>();
   // A Set keeps insertion order, which is the order `/watch list` shows.
   const watch = new Map<ChannelKey, Set<string>>();
-  // The /news index (news-index.ts): alerts by sequence number, and each term's sequence numbers,
+  // The /news index (news-index.ts): alerts (with their terms) by sequence number, and each term's sequence numbers,
   // oldest first. Alerts at or below `recentFloor` are gone, their postings with them.
-  const recent = new Map<number, RecentAlert>();
+  const recent = new Map<number, { alert: RecentAlert; terms: string[] }>();
   const postings = new Map<string, number[]>();
   let recentSeq = 0;
   let recentFloor = 0;
@@ -123,8 +123,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     for (const alert of alerts) {
       recentSeq += 1;
       const copy = structuredClone(alert);
-      recent.set(recentSeq, copy);
-      for (const term of newsTerms(copy)) {
+      const terms = newsTerms(copy);
+      recent.set(recentSeq, { alert: copy, terms });
+      for (const term of terms) {
         const list = postings.get(term);
         if (list) list.push(recentSeq);
         else postings.set(term, [recentSeq]);
@@ -136,7 +137,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       const gone = recent.get(seq);
       if (!gone) continue;
       recent.delete(seq);
-      for (const term of newsTerms(gone)) {
+      for (const term of gone.terms) {
         const list = postings.get(term);
         if (list?.[0] === seq) list.shift();
         if (list?.length === 0) postings.delete(term);
@@ -147,8 +148,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   function newest(limit: number): RecentAlert[] {
     const out: RecentAlert[] = [];
     for (let seq = recentSeq; seq > recentFloor && out.length < limit; seq--) {
-      const alert = recent.get(seq);
-      if (alert) out.push(structuredClone(alert));
+      const entry = recent.get(seq);
+      if (entry) out.push(structuredClone(entry.alert));
     }
     return out;
   }
@@ -324,8 +325,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       if (terms.length === 0) return newest(limit);
       const lists = [...new Set(terms)].map((term) => postings.get(term) ?? []);
       return intersectNewest(lists, recentFloor, limit).flatMap((seq) => {
-        const alert = recent.get(seq);
-        return alert ? [structuredClone(alert)] : [];
+        const entry = recent.get(seq);
+        return entry ? [structuredClone(entry.alert)] : [];
       });
     },
 
