@@ -78,14 +78,24 @@ export async function memoryUsage(redis: Redis, keys: readonly string[]): Promis
   return total;
 }
 
+/** The address a client's connection has on its server (`CLIENT INFO` addr): how MONITOR names it. */
+export async function clientAddr(client: Redis): Promise<string | undefined> {
+  return /\baddr=(\S+)/.exec(String(await client.client('INFO')))?.[1];
+}
+
+/** One connection of a bot, possibly in another process: its address, and ECHO sent on it. */
+export interface MonitoredConnection {
+  addr: string | undefined;
+  echo(text: string): Promise<unknown>;
+}
+
 /**
  * Counts what one client sent while `action` ran, with MONITOR on the same server: commands, and
  * round trips (a MULTI … EXEC block is sent as one write and answered together: one round trip).
  * Commands run by scripts (source `lua`) are not round trips and are not counted.
  */
-export async function countRoundTrips(server: BenchRedis, client: Redis, action: () => Promise<void>): Promise<{ roundTrips: number; commands: Map<string, number> }> {
-  const info = String(await client.client('INFO'));
-  const addr = /\baddr=(\S+)/.exec(info)?.[1];
+export async function countRoundTrips(server: BenchRedis, client: MonitoredConnection, action: () => Promise<void>): Promise<{ roundTrips: number; commands: Map<string, number> }> {
+  const { addr } = client;
   const marker = `bench-${process.hrtime.bigint()}`;
   const base = server.client();
   const monitor = await base.monitor();

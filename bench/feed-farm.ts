@@ -15,9 +15,14 @@ export type FarmReply =
   | { cmd: 'renew'; added: number }
   | { cmd: 'stats'; full: number; notModified: number };
 
+/** URL of feed `i` of a farm on `port` (spread over `hosts` loopback addresses: 127.0.0.1 …). */
+export const farmFeedUrl = (port: number, hosts: number, i: number): string => `http://127.0.0.${1 + (i % hosts)}:${port}/f/${i}.xml`;
+
 export interface FeedFarm {
-  /** URL of feed `i` (spread over `hosts` loopback addresses: 127.0.0.1 …). */
+  /** URL of feed `i` (`farmFeedUrl`). */
   url(i: number): string;
+  /** The port it serves on (every host). */
+  port: number;
   /** Bytes of all feeds as first published. */
   bytes: number;
   /** A tenth (`fraction`) of the feeds gains 1–3 items; which tenth depends on `cycle`. */
@@ -46,7 +51,8 @@ export async function startFeedFarm(options: { feeds: number; itemsPerFeed: numb
     });
   const init = await ask({ cmd: 'init', ...options });
   return {
-    url: (i) => `http://127.0.0.${1 + (i % options.hosts)}:${init.port}/f/${i}.xml`,
+    url: (i) => farmFeedUrl(init.port, options.hosts, i),
+    port: init.port,
     bytes: init.bytes,
     advance: async (cycle, fraction) => {
       const { changed, added } = await ask({ cmd: 'advance', cycle, fraction });

@@ -73,7 +73,7 @@ function threadCpu(): Map<string, { name: string; ticks: number }> {
 
 async function cycle(): Promise<number> {
   let fresh = 0;
-  await inParallel(sources, 64, async (s) => {
+  await inParallel(sources, Number(process.env.CONCURRENCY ?? 64), async (s) => {
     const report = await pipeline.pollSource(s);
     if (report.outcome === 'failed') throw new Error(`${s.id}: ${report.error ?? ''}`);
     fresh += report.fresh;

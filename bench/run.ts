@@ -1,6 +1,6 @@
 // `npm run bench`: the real pipeline and a naive bot, side by side, on the same synthetic feeds.
 //
-//   npm run bench                  2,000 feeds, 5 cycles, the 10,000-source check, /news over 100,000
+//   npm run bench                  2,000 feeds, 10 cycles, the 10,000-source check, /news over 100,000
 //   npm run bench -- --quick       a smoke run (CI): 200 feeds, 2 cycles, small checks
 //   npm run bench -- --feeds 5000  another number of feeds
 //   npm run bench -- --warmup 1    warm-up cycles before counting (default 8; 1 with --quick)
@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import Parser from 'rss-parser';
 import type { ChannelConfig, SourceConfig } from '../src/domain.js';
 import type { ChatAdapter } from '../src/bots/chat-adapter.js';
@@ -31,8 +32,8 @@ import { createSafeFetcher, DEFAULT_FETCH_POLICY, type SafeFetcher } from '../sr
 import { CLAIM_RECORD_BYTES, createRedisStore } from '../src/store/redis-store.js';
 import { STORE_DEFAULTS } from '../src/store/store.js';
 import type { RecentAlert } from '../src/domain.js';
-import { countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
-import { startFeedFarm, type FeedFarm } from './feed-farm.js';
+import { clientAddr, countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
+import { farmFeedUrl, startFeedFarm, type FeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
 import { ROOT, scriptArgs } from './paths.js';
 import { createNaiveBot, type NaiveAlert } from './naive-bot.js';
@@ -50,8 +51,9 @@ const numberArg = (name: string): number | undefined => {
 const quick = flag('--quick');
 const json = flag('--json');
 const scaleChild = flag('--scale-child');
+const botChild = flag('--bot-child');
 const FEEDS = numberArg('--feeds') ?? (quick ? 200 : 2000);
-const CYCLES = numberArg('--cycles') ?? (quick ? 2 : 5);
+const CYCLES = numberArg('--cycles') ?? (quick ? 2 : 10);
 /** Cycles run by both bots before counting (see the run below). */
 const WARMUP_CYCLES = numberArg('--warmup') ?? (quick ? 1 : 8);
 const ITEMS_PER_FEED = 20;
@@ -93,7 +95,7 @@ const CHANNELS: ChannelConfig[] = [
   { id: 'CCRYPTO', adapter: 'slack', webhookUrl: undefined, topics: ['crypto'], watch: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] },
 ];
 
-const sourceOf = (farm: FeedFarm, i: number): SourceConfig => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true });
+const sourceOf = (farm: Pick<FeedFarm, 'url'>, i: number): SourceConfig => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true });
 
 /**
  * A Slack adapter that renders every alert as the real one does, and records instead of posting:
@@ -174,7 +176,7 @@ interface CycleResult {
   stages: Stages;
 }
 
-async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
+async function createRealBot(redisServer: Pick<BenchRedis, 'client'>, farm: Pick<FeedFarm, 'url'>, feeds: number) {
   const client = redisServer.client();
   // INFO and MEMORY go through their own connection: the pipeline's carries polls only.
   const infoClient = redisServer.client();
@@ -266,7 +268,7 @@ async function createRealBot(redisServer: BenchRedis, farm: FeedFarm, feeds: num
 // ---------------------------------------------------------------------------------------------
 // The naive bot
 
-async function createBaseline(redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
+async function createBaseline(redisServer: Pick<BenchRedis, 'client'>, farm: Pick<FeedFarm, 'url'>, feeds: number) {
   const client = redisServer.client();
   const infoClient = redisServer.client();
   const sent: NaiveAlert[] = [];
@@ -426,6 +428,123 @@ async function newsCheck(redisServer: BenchRedis, kept: number) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Each bot in a process of its own (--bot-child), with this process's Node flags: its CPU, its heap
+// and its peak RSS are its own. In one shared process the naive bot's garbage (a full parse of
+// every feed, every cycle) set off major collections whose background marking and sweeping could
+// run during the pipeline's cycles, and the peak RSS reported was both bots' together.
+
+/** Requests to a bot process, answered in order. */
+type BotRequest =
+  | { cmd: 'init'; bot: 'pipeline' | 'naive'; redisUrl: string; farmPort: number; hosts: number; feeds: number }
+  | { cmd: 'cycle'; first?: number; seed?: boolean }
+  | { cmd: 'addr' }
+  | { cmd: 'echo'; text: string }
+  | { cmd: 'memory' }
+  | { cmd: 'rss' }
+  | { cmd: 'close' };
+type BotReply = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** The bot process: builds its bot at `init`, then answers each request. */
+function serveBot(): void {
+  let bot: { cycle(first?: number, seed?: boolean): Promise<CycleResult>; client: { echo(text: string): Promise<unknown> } & Parameters<typeof clientAddr>[0]; memory(): Promise<unknown>; close(): Promise<void> } | undefined;
+  let rssPeak = 0;
+  const sampleRss = () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss));
+  const rssTimer = setInterval(sampleRss, 50);
+  async function answer(request: BotRequest): Promise<unknown> {
+    if (request.cmd === 'init') {
+      const server = { client: () => new Redis(request.redisUrl, { maxRetriesPerRequest: 2 }) };
+      const farm = { url: (i: number) => farmFeedUrl(request.farmPort, request.hosts, i) };
+      if (request.bot === 'pipeline') {
+        const real = await createRealBot(server, farm, request.feeds);
+        bot = { cycle: (first) => real.cycle(first === undefined ? undefined : real.sources.slice(0, first)), client: real.client, memory: () => real.claimMemory(), close: () => real.close() };
+      } else {
+        const naive = await createBaseline(server, farm, request.feeds);
+        bot = {
+          cycle: (first, seed) => naive.cycle(seed ?? false, first === undefined ? undefined : Array.from({ length: first }, (_, i) => i)),
+          client: naive.client,
+          memory: () => naive.memory(),
+          close: async () => naive.close(),
+        };
+      }
+      return null;
+    }
+    if (!bot) throw new Error('bot process: init first');
+    switch (request.cmd) {
+      case 'cycle':
+        return bot.cycle(request.first, request.seed);
+      case 'addr':
+        return (await clientAddr(bot.client)) ?? null;
+      case 'echo':
+        return bot.client.echo(request.text);
+      case 'memory':
+        return bot.memory();
+      case 'rss':
+        sampleRss();
+        return Math.max(rssPeak, process.resourceUsage().maxRSS * 1024);
+      case 'close':
+        clearInterval(rssTimer);
+        await bot.close();
+        return null;
+    }
+  }
+  let chain = Promise.resolve();
+  process.on('message', (request: BotRequest) => {
+    chain = chain.then(async () => {
+      let reply: BotReply;
+      try {
+        reply = { ok: true, value: await answer(request) };
+      } catch (err) {
+        reply = { ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+      }
+      // After `close`, the process ends once its answer is sent.
+      process.send?.(reply, undefined, undefined, () => {
+        if (request.cmd === 'close') process.exit(0);
+      });
+    });
+  });
+}
+
+/** A bot in its own process, started with this process's Node flags. */
+async function startBotChild(bot: 'pipeline' | 'naive', redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
+  const child = spawn(process.execPath, [...process.execArgv, ...scriptArgs('run'), '--bot-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting: Array<(reply: BotReply) => void> = [];
+  child.on('message', (reply: BotReply) => waiting.shift()?.(reply));
+  const ask = <T>(request: BotRequest) =>
+    new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${bot} bot process exited (${code})`));
+      child.once('exit', onExit);
+      waiting.push((reply) => {
+        child.off('exit', onExit);
+        if (reply.ok) resolve(reply.value as T);
+        else reject(new Error(`${bot} bot: ${reply.error}`));
+      });
+      child.send(request);
+    });
+  await ask<null>({ cmd: 'init', bot, redisUrl: redisServer.url, farmPort: farm.port, hosts: HOSTS, feeds });
+  const addr = (await ask<string | null>({ cmd: 'addr' })) ?? undefined;
+  return {
+    /** One cycle over every feed, or the first `first`; `seed`: the naive bot's first poll. */
+    cycle: (options: { first?: number; seed?: boolean } = {}) => ask<CycleResult>({ cmd: 'cycle', ...options }),
+    /** The bot's Redis connection, for countRoundTrips. */
+    connection: { addr, echo: (text: string) => ask<unknown>({ cmd: 'echo', text }) },
+    memory: <T>() => ask<T>({ cmd: 'memory' }),
+    peakRss: () => ask<number>({ cmd: 'rss' }),
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      await ask<null>({ cmd: 'close' });
+      await exited;
+    },
+  };
+}
+
+if (botChild) {
+  serveBot();
+  // Serves until `close`; the main run below is the parent's.
+  await new Promise<never>(() => {});
+}
+
+// ---------------------------------------------------------------------------------------------
 // bench/relevance.ts (10 vs 10,000 watch terms), reused as it is
 
 async function relevanceCheck(): Promise<{ ns10: number; ns10k: number; naive10k: number } | { error: string }> {
@@ -451,19 +570,18 @@ log(`wirewatch bench: ${FEEDS} feeds × ${ITEMS_PER_FEED} items, ${CYCLES} cycle
 const redisReal = await startBenchRedis();
 const redisNaive = await startBenchRedis();
 const farm = await startFeedFarm({ feeds: FEEDS, itemsPerFeed: ITEMS_PER_FEED, hosts: HOSTS });
-let rssPeak = 0;
-const sampleRss = () => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss));
+const realInfo = redisReal.client();
+const naiveInfo = redisNaive.client();
 try {
   log(`feeds: ${(farm.bytes / 1e6).toFixed(1)} MB served from ${HOSTS} loopback addresses`);
-  const real = await createRealBot(redisReal, farm, FEEDS);
-  const naive = await createBaseline(redisNaive, farm, FEEDS);
-  const realMem0 = await usedMemory(real.infoClient);
-  const naiveMem0 = await usedMemory(naive.infoClient);
+  const real = await startBotChild('pipeline', redisReal, farm, FEEDS);
+  const naive = await startBotChild('naive', redisNaive, farm, FEEDS);
+  const realMem0 = await usedMemory(realInfo);
+  const naiveMem0 = await usedMemory(naiveInfo);
 
   // Cycle 0 seeds both (first poll: remember, alert nothing).
-  const rssTimer = setInterval(sampleRss, 50);
   const seedReal = await real.cycle();
-  const seedNaive = await naive.cycle(true);
+  const seedNaive = await naive.cycle({ seed: true });
   log(`seed: pipeline ${(seedReal.wallMs / 1000).toFixed(2)} s, naive ${(seedNaive.wallMs / 1000).toFixed(2)} s`);
   // Warm-up cycles for both bots, not counted (JIT, connection pools, parse threads, the story
   // index): the figures are those of a bot that has been running, as bots do. V8 keeps optimising
@@ -491,24 +609,26 @@ try {
       `cycle ${c}: ${changed} feeds changed (+${added} items) — pipeline ${r.wallMs.toFixed(0)} ms wall, ${r.cpuS.toFixed(2)} s CPU, ${r.alerts} alerts ${JSON.stringify(r.outcomes)}; naive ${n.wallMs.toFixed(0)} ms, ${n.cpuS.toFixed(2)} s CPU, ${n.alerts} alerts`,
     );
   }
-  clearInterval(rssTimer);
+  // Peak RSS of the pipeline's process through the counted cycles.
+  const rssPeak = await real.peakRss();
+  const naiveRssPeak = await naive.peakRss();
 
   // Round trips, counted with MONITOR on each bot's own server: a cycle where nothing changed
   // (every poll a 304), then a cycle where a tenth changed.
-  const allSame = await countRoundTrips(redisReal, real.client, async () => void (await real.cycle()));
+  const allSame = await countRoundTrips(redisReal, real.connection, async () => void (await real.cycle()));
   const advanced = await farm.advance(CYCLES + 1, CHANGED_FRACTION);
   let changedCycle: CycleResult | undefined;
-  const someChanged = await countRoundTrips(redisReal, real.client, async () => {
+  const someChanged = await countRoundTrips(redisReal, real.connection, async () => {
     changedCycle = await real.cycle();
   });
-  const naiveWire = await countRoundTrips(redisNaive, naive.client, async () => void (await naive.cycle()));
+  const naiveWire = await countRoundTrips(redisNaive, naive.connection, async () => void (await naive.cycle()));
   const polls304 = allSame.commands;
 
   // Memory per remembered item.
-  const realClaim = await real.claimMemory();
-  const naiveMem = await naive.memory();
-  const realUsed = (await usedMemory(real.infoClient)) - realMem0;
-  const naiveUsed = (await usedMemory(naive.infoClient)) - naiveMem0;
+  const realClaim = await real.memory<{ bytes: number; items: number; perItem: number }>();
+  const naiveMem = await naive.memory<{ bytes: number; items: number; perItem: number }>();
+  const realUsed = (await usedMemory(realInfo)) - realMem0;
+  const naiveUsed = (await usedMemory(naiveInfo)) - naiveMem0;
 
   // All-new feeds: a page of items never seen on ALL_NEW_FEEDS feeds; the parser alone on the same bytes.
   // Several passes, each on fresh pages: the first burst of all-new feeds after a run of small changes
@@ -517,8 +637,8 @@ try {
   let allNewItems = 0;
   for (let pass = 0; pass < ALL_NEW_PASSES; pass++) {
     allNewItems = (await farm.renew(ALL_NEW_FEEDS)).added;
-    const realPass = await real.cycle(real.sources.slice(0, ALL_NEW_FEEDS));
-    const naivePass = await naive.cycle(false, Array.from({ length: ALL_NEW_FEEDS }, (_, i) => i));
+    const realPass = await real.cycle({ first: ALL_NEW_FEEDS });
+    const naivePass = await naive.cycle({ first: ALL_NEW_FEEDS });
     allNewPasses.push({ real: realPass, naive: naivePass });
     log(`all-new pass ${pass + 1} of ${ALL_NEW_PASSES}: ${allNewItems} items — pipeline ${realPass.wallMs.toFixed(0)} ms wall, ${realPass.cpuS.toFixed(2)} s CPU; naive ${naivePass.wallMs.toFixed(0)} ms`);
   }
@@ -550,7 +670,9 @@ try {
   const rssParserItemsPerS = rssItems / ((performance.now() - r0) / 1000);
 
   await real.close();
-  naive.close();
+  await naive.close();
+  realInfo.disconnect();
+  naiveInfo.disconnect();
 
   // /news with the product's cap and with the store option raised to NEWS_ALERTS.
   const newsDefault = await newsCheck(redisReal, STORE_DEFAULTS.recentAlerts);
@@ -663,6 +785,7 @@ try {
       rememberedItems: naiveMem.items,
       redisUsedMemoryDeltaPerItem: round(naiveUsed / Math.max(1, naiveMem.items), 1),
       alertsPerCycle: round(sum(naiveRuns, (r) => r.alerts) / naiveRuns.length, 1),
+      peakRssMb: round(naiveRssPeak / 2 ** 20, 0),
     },
     parser: { wirewatchItemsPerS: round(parserItemsPerS, 0), rssParserItemsPerS: round(rssParserItemsPerS, 0), items: allNewItems },
     scale: { ...scale, nodeFlags: START_FLAGS, intervalS: SCALE_INTERVAL_S, cpuShareOfMachine: round(scaleCpuShare, 3) },
@@ -694,7 +817,7 @@ try {
       ['items/s, all-new feeds', String(p.allNewItemsPerS), String(n.allNewItemsPerS), `${result.parser.wirewatchItemsPerS} (rss-parser ${result.parser.rssParserItemsPerS})`],
       ['Redis round trips / poll', `${p.roundTripsPer304Poll} (304), ${p.roundTripsPerChangedPoll} (changed)`, String(n.roundTripsPerPoll), '–'],
       ['Redis bytes / remembered item', String(p.redisBytesPerRememberedItem), String(n.redisBytesPerRememberedItem), '–'],
-      ['peak RSS', `${p.peakRssMb} MB`, '(same process)', '–'],
+      ['peak RSS (each bot its own process)', `${p.peakRssMb} MB`, `${n.peakRssMb} MB`, '–'],
       ['alerts per cycle', String(p.alertsPerCycle), String(n.alertsPerCycle), '–'],
     ];
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
