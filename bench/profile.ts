@@ -6,8 +6,10 @@
 //   npx tsx bench/profile.ts same       every poll is answered 304
 //
 // Env: FEEDS (default 200), PARSE_WORKERS (default 0: parse on the main thread, so the profile
-// shows it; 2 is what the bot runs), NOPROF=1 (no profiler: figures closer to the bench's),
-// PROFILE_DIR (default the system temp dir). The profile opens in Chrome DevTools or speedscope.
+// shows it; the bot runs defaultParseWorkers(): 1 on two cores), NOPROF=1 (no profiler: figures closer to the bench's),
+// PROFILE_DIR (default the system temp dir), ALLOC=1 (a sampled allocation profile instead),
+// ALLOC_SURVIVORS=1 (with ALLOC: only what outlived a scavenge, i.e. what was promoted),
+// CONCURRENCY (polls in flight, default 64). The profile opens in Chrome DevTools or speedscope.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -97,7 +99,7 @@ try {
     // Where the measured rounds allocate (sampled), instead of where they spend CPU.
     session.connect();
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.ALLOC_SURVIVORS });
   } else if (profiling) {
     session.connect();
     await session.post('Profiler.enable');

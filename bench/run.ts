@@ -746,6 +746,7 @@ try {
     setup: { feeds: FEEDS, itemsPerFeed: ITEMS_PER_FEED, cycles: CYCLES, warmUpCycles: WARMUP_CYCLES, warmUps, changedFraction: CHANGED_FRACTION, concurrency: CONCURRENCY, hosts: HOSTS, channels: CHANNELS.length },
     pipeline: {
       cpuSecondsPer1000Polls: round(realCpu1000, 3),
+      cpuSecondsPerCountedCycle: realRuns.map((r) => round(r.cpuS, 3)),
       wallMsPerCycle: round(sum(realRuns, (r) => r.wallMs) / realRuns.length, 0),
       deliverWallMsPerCycle: round(sum(realRuns, (r) => r.deliverWallMs) / realRuns.length, 0),
       deliverCpuSecondsPerCycle: round(sum(realRuns, (r) => r.deliverCpuS) / realRuns.length, 3),
@@ -777,6 +778,7 @@ try {
     },
     naive: {
       cpuSecondsPer1000Polls: round(naiveCpu1000, 3),
+      cpuSecondsPerCountedCycle: naiveRuns.map((r) => round(r.cpuS, 3)),
       wallMsPerCycle: round(sum(naiveRuns, (r) => r.wallMs) / naiveRuns.length, 0),
       redisCpuSecondsPerCycle: round(sum(naiveRuns, (r) => r.redisCpuS) / naiveRuns.length, 3),
       allNewItemsPerS: round(naiveAllNewItemsPerS, 0),
