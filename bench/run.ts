@@ -609,7 +609,7 @@ try {
       `cycle ${c}: ${changed} feeds changed (+${added} items) — pipeline ${r.wallMs.toFixed(0)} ms wall, ${r.cpuS.toFixed(2)} s CPU, ${r.alerts} alerts ${JSON.stringify(r.outcomes)}; naive ${n.wallMs.toFixed(0)} ms, ${n.cpuS.toFixed(2)} s CPU, ${n.alerts} alerts`,
     );
   }
-  // Peak RSS of the pipeline's process through the counted cycles.
+  // Peak RSS of each bot's process from its start through the counted cycles.
   const rssPeak = await real.peakRss();
   const naiveRssPeak = await naive.peakRss();
 
