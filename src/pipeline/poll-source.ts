@@ -1,5 +1,5 @@
 // One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
-import crypto, { createHash } from 'node:crypto';
+import { digest } from '../hash.js';
 import type { Alert, ChannelConfig, ChannelKey, FetchState, Judgement, NewsItem, PendingDelivery, RecentAlert, SourceConfig, Topic } from '../domain.js';
 import { WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -79,11 +79,7 @@ export function alertId(sourceId: string, itemKey: string, channel: ChannelKey):
   return sha256Hex(`${sourceId}\u0000${itemKey}\u0000${channel}`).slice(0, 32);
 }
 
-/** sha256 in hex: the one-shot `crypto.hash` where Node has it (20.12+, cheaper per call), else createHash. */
-const sha256Hex: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'hex'): string }).hash('sha256', text, 'hex')
-    : (text) => createHash('sha256').update(text).digest('hex');
+const sha256Hex = (text: string): string => digest('sha256', text, 'hex');
 
 /** The judgement of an item whose source decided its topics (a market move is crypto by construction). */
 function fixedJudgement(topics: readonly Topic[], label: string): Judgement {

@@ -3,7 +3,7 @@
 // its content words mapped to one bilingual vocabulary, and its time. Two items are one story when
 // they are close in time, share an entity, and share a figure or enough content; a near miss (same
 // company, another event or day) fails one of these. Pure: the caller owns storage and clocks.
-import * as crypto from 'node:crypto';
+import { digest } from '../hash.js';
 import { extractHighlights, NUMBER_WORDS, type Highlight } from './amounts.js';
 import { ENTITIES } from './entities.js';
 import { fold, WORD_IDS, type TokenizedText } from './fold.js';
@@ -705,11 +705,8 @@ export function sameStory(a: StorySignature, b: StorySignature, options: Partial
   return storyScore(a, b, options) >= 0.5;
 }
 
-/** The base64url SHA-256 of a string: one call where Node has `crypto.hash` (20.12+), else a hash object. */
-const sha256: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'base64url')
-    : (text) => crypto.createHash('sha256').update(text).digest('base64url');
+/** The base64url SHA-256 of a string. */
+const sha256 = (text: string): string => digest('sha256', text, 'base64url');
 
 /** A stable short id for a story, from its first item's key (or title). */
 export function storyIdOf(firstKey: string): string {

@@ -38,8 +38,8 @@
 // Expiry the contract can observe (messages, stories) is decided with the `now` clock from the
 // stored expiry time; the real PEXPIRE/PX is a safety net that frees memory.
 import type { Cluster, Redis } from 'ioredis';
-import * as crypto from 'node:crypto';
-import { createHash, randomUUID } from 'node:crypto';
+import { digest } from '../hash.js';
+import { randomUUID } from 'node:crypto';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 import {
   chatSourcesFull,
@@ -851,14 +851,10 @@ function postingsOf(raw: Buffer | null): Uint32Array {
 }
 
 /**
- * The first 8 bytes of sha1(text), as a latin1 string (one char a byte): the one-shot `crypto.hash`
- * where Node has it (20.12+), else createHash. A string, not a Buffer: no allocation per key
+ * The first 8 bytes of sha1(text), as a latin1 string (one char a byte; src/hash.ts). A string, not a Buffer: no allocation per key
  * beyond it, and it is already the Map key that finds equal hashes.
  */
-const sha1Prefix: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'latin1'): string }).hash('sha1', text, 'latin1').slice(0, 8)
-    : (text) => createHash('sha1').update(text).digest('binary').slice(0, 8);
+const sha1Prefix = (text: string): string => digest('sha1', text, 'binary').slice(0, 8);
 
 function hashBatch(keys: readonly string[]) {
   const indexByHash = new Map<string, number>();

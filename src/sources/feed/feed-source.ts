@@ -1,6 +1,6 @@
 // One poll of one feed source: conditional GET, decode, hash, parse. The pipeline owns the rest
 // of the fetch state (failures, lastError, lastNewAt) and all logging.
-import crypto, { createHash } from 'node:crypto';
+import { digest } from '../../hash.js';
 import type { FetchState, SourceConfig } from '../../domain.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
 import type { FeedMemo } from './incremental-parse.js';
@@ -42,11 +42,7 @@ export type ConditionalFetch =
   | { kind: 'not-modified' | 'unchanged'; state: FetchState }
   | { kind: 'fresh'; body: Uint8Array; contentType: string | undefined; url: string; state: FetchState };
 
-/** sha256 of a body in hex: the one-shot `crypto.hash` where Node has it (20.12+, no Hash object per call), else createHash. */
-const bodySha256: (body: Uint8Array) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (body) => (crypto as unknown as { hash(algorithm: string, data: Uint8Array, encoding: 'hex'): string }).hash('sha256', body, 'hex')
-    : (body) => createHash('sha256').update(body).digest('hex');
+const bodySha256 = (body: Uint8Array): string => digest('sha256', body, 'hex');
 
 /**
  * Fetches `url` with the validators of `previous` and hashes the body (sha256): the one step every
