@@ -299,7 +299,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   let flushedAt = now().getTime();
   // Hashes, not the keys: a key sliced from a feed body would keep the whole body alive. A
   // collision only makes a guess wrong (the store's answer is the truth), never an alert.
-  const lastKeys = new Map<string, { keys: Uint32Array; at: number }>();
+  const lastKeys = new Map<string, Uint32Array>();
   // What each source's last parse left (item text hashes and keys), so a changed feed parses only
   // its new items; dropped when a poll fails.
   const parseMemos = new Map<string, FeedMemo>();
@@ -441,10 +441,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       const nowMs = now().getTime();
 
       // The items this process did not see at its last poll of the source are almost always the
-      // new ones: judge them first, so that the claim and every write are one store call. A source
-      // this process never claimed (or not within the ttl) expects nothing and judges after.
-      const last = lastKeys.get(source.id);
-      const recentKeys = last && nowMs - last.at < options.seenTtlMs ? last.keys : undefined;
+      // new ones (the store keeps the keys of a source's latest claim however long ago it was):
+      // judge them first, so that the claim and every write are one store call. A source this
+      // process never claimed expects nothing and judges after.
+      const recentKeys = lastKeys.get(source.id);
       if (partial && recentKeys) {
         // An item left unparsed (same text as at the last parse) that the last claim did not
         // include (that claim failed) is new too: judge it with the others, from the whole feed.
@@ -476,7 +476,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           storyTtlMs: STORY_TTL_MS,
         }),
       );
-      lastKeys.set(source.id, { keys: keyHashes(keys), at: nowMs });
+      lastKeys.set(source.id, keyHashes(keys));
       if (rulesCache && rulesCache.version !== claim.rulesVersion) rulesCache = undefined;
       if (claim.committed) {
         states.set(source.id, state);

@@ -46,6 +46,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   // Per source: item key → expiry epoch ms. A Map iterates in insertion order, and a key seen
   // again is re-inserted, so the first entries are the oldest-seen.
   const seen = new Map<string, Map<string, number>>();
+  // Per source: the expiry given to the keys of its latest claim.
+  const lastClaimExpiry = new Map<string, number>();
   // Sources that completed a claim with at least one key; bounded by the configured sources.
   const seeded = new Set<string>();
   const fetchStates = new Map<string, FetchState>();
@@ -81,8 +83,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const wasSeeded = seeded.has(sourceId);
     let memory = seen.get(sourceId);
     if (memory) {
+      // The keys of the latest claim share its expiry and stay however long the feed is quiet (as in redis-store.ts).
+      const latest = lastClaimExpiry.get(sourceId);
       for (const [key, expiresAt] of memory) {
-        if (expiresAt <= nowMs) memory.delete(key);
+        if (expiresAt <= nowMs && expiresAt !== latest) memory.delete(key);
       }
     }
     const unique = [...new Set(keys)];
@@ -95,6 +99,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       seen.set(sourceId, memory);
     }
     const expiresAt = nowMs + claimOptions.ttlMs;
+    lastClaimExpiry.set(sourceId, expiresAt);
     const fresh: string[] = [];
     for (const key of unique) {
       if (!memory.has(key)) fresh.push(key);

@@ -5,7 +5,8 @@
 //                             ms as 6 bytes big-endian (a sorted set of the same costs ~100 bytes
 //                             an item beyond 128 entries; this costs 14). A sorted set of raw keys
 //                             (the layout before) is converted on its first claim.
-//   P src:{sourceId}:seeded   "1" once the source completed a claim (first poll seeds, never floods)
+//   P src:{sourceId}:seeded   "1" once the source completed a claim (first poll seeds, never floods);
+//                             both live a year past the ttl after the last claim (CLAIM_KEEP_MS)
 //   P src:{sourceId}:state    JSON FetchState
 //   P watch:{channelKey}      sorted set, term → insertion rank
 //   P rules:version           integer, INCR after every write that may change the channel rules
@@ -78,12 +79,18 @@ export type RedisClient = Redis | Cluster;
 
 /** Bytes of one remembered item in the claim memory: 8 of key hash, 6 of expiry. */
 export const CLAIM_RECORD_BYTES = 14;
+/** How long past the ttl a source's claim memory and seeded marker outlive its last claim: a year. */
+export const CLAIM_KEEP_MS = 365 * 86_400_000;
 
 // The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)`:
 // `hashes` is the 8-byte hashes of the distinct item keys end to end, `expiry6` the new expiry as
-// 6 bytes. Drops expired records, answers which hashes were not remembered (1-based indexes,
-// ascending), appends every given hash with the new expiry (a re-seen one moves to the end), keeps
-// the newest maxKeys records, and marks the source seeded. An empty batch only reads.
+// 6 bytes. Drops expired records except those of the latest claim (the trailing records, which
+// share the greatest expiry: a feed answering 304 for longer than the ttl still lists them, and
+// must not alert them again when it changes), answers which hashes were not remembered (1-based
+// indexes, ascending), appends every given hash with the new expiry (a re-seen one moves to the
+// end), keeps the newest maxKeys records, and marks the source seeded. Both keys live
+// CLAIM_KEEP_MS past the ttl (a year), so a source quiet for longer is seeded again instead of
+// alerting its backlog. An empty batch only reads.
 const CLAIM_CORE_LUA = `
 local function unpack6(s, p)
   local a, b, c, d, e, f = string.byte(s, p, p + 5)
@@ -122,8 +129,9 @@ local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
   local incoming = {}
   for i = 1, n do incoming[string.sub(hashes, i * 8 - 7, i * 8)] = true end
   local known, kept = {}, {}
+  local latest = string.sub(blob, -6)
   for p = 1, #blob, ${CLAIM_RECORD_BYTES} do
-    if unpack6(blob, p + 8) > now then
+    if string.sub(blob, p + 8, p + 13) == latest or unpack6(blob, p + 8) > now then
       local h = string.sub(blob, p, p + 7)
       if incoming[h] then known[h] = true else kept[#kept + 1] = string.sub(blob, p, p + ${CLAIM_RECORD_BYTES - 1}) end
     end
@@ -135,8 +143,8 @@ local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
     kept[#kept + 1] = h .. expiry6
   end
   local first = math.max(1, #kept - maxKeys + 1)
-  redis.call('SET', seen, table.concat(kept, '', first, #kept), 'PX', ttl)
-  redis.call('SET', seeded, '1')
+  redis.call('SET', seen, table.concat(kept, '', first, #kept), 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
+  redis.call('SET', seeded, '1', 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
   return wasSeeded, fresh
 end
 `;

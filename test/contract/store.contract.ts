@@ -146,15 +146,24 @@ export function storeContract(name: string, make: MakeStore): void {
         expect(await store.claim('feed-a', [], OPTS)).toEqual({ fresh: [], firstPoll: false });
       });
 
-      it('forgets a key ttlMs after it was last seen, exactly at the boundary', async () => {
-        await store.claim('feed-a', ['x'], OPTS);
+      it('forgets a key that left the feed ttlMs after it was last seen, exactly at the boundary', async () => {
+        for (const feed of ['feed-a', 'feed-b']) await store.claim(feed, ['x'], OPTS);
+        time = T0 + 1;
+        // x leaves both feeds.
+        for (const feed of ['feed-a', 'feed-b']) expect((await store.claim(feed, ['y'], OPTS)).fresh).toEqual(['y']);
         time = T0 + OPTS.ttlMs - 1;
-        // Seen again: remembered until T0 + 2 * ttl - 1.
-        expect((await store.claim('feed-a', ['x'], OPTS)).fresh).toEqual([]);
-        time = T0 + 2 * OPTS.ttlMs - 2;
-        expect((await store.claim('feed-a', ['x'], OPTS)).fresh).toEqual([]);
-        time += OPTS.ttlMs;
-        expect(await store.claim('feed-a', ['x'], OPTS)).toEqual({ fresh: ['x'], firstPoll: false });
+        expect((await store.claim('feed-a', ['x', 'y'], OPTS)).fresh).toEqual([]);
+        time = T0 + OPTS.ttlMs;
+        expect(await store.claim('feed-b', ['x', 'y'], OPTS)).toEqual({ fresh: ['x'], firstPoll: false });
+      });
+
+      it('keeps the keys of the latest claim however long the feed stays unchanged', async () => {
+        // A feed answering 304 for longer than the ttl makes no claim: when it changes, only its new item is fresh.
+        await store.claim('feed-a', ['a', 'b'], OPTS);
+        time = T0 + 1;
+        await store.claim('feed-a', ['b', 'c'], OPTS);
+        time = T0 + 100 * OPTS.ttlMs;
+        expect(await store.claim('feed-a', ['d', 'b', 'c', 'a'], OPTS)).toEqual({ fresh: ['d', 'a'], firstPoll: false });
       });
 
       it('keeps a key that stays in the feed while one that left expires', async () => {
@@ -895,6 +904,9 @@ export function storeContract(name: string, make: MakeStore): void {
         time = T0 + 1100;
         // b was trimmed (oldest seen, beyond 3), a/c/d were seen at T0 + 600.
         expect(await store.claim('feed-a', ['a', 'b', 'c', 'd'], opts)).toEqual({ fresh: ['b'], firstPoll: false });
+        // a, b, c, d leave the feed (a was also the oldest beyond maxKeys at T0 + 1100).
+        time = T0 + 1200;
+        expect((await store.claim('feed-a', ['e'], opts)).fresh).toEqual(['e']);
         time = T0 + 2100;
         expect(await store.claim('feed-a', ['a'], opts)).toEqual({ fresh: ['a'], firstPoll: false });
       });

@@ -245,6 +245,61 @@ describe('pipeline store traffic and caches', () => {
     expect((await store.dueDeliveries(Date.now() + 1000, 10)).map((d) => d.alert.title).sort()).toEqual(['Bitcoin tops $120,000', 'Nvidia ships Rubin GPUs early']);
   });
 
+  const quietStores: Array<[string, ((now: () => number) => { store: Store; cleanup: () => Promise<void> }) | undefined]> = [
+    ['memory', (now) => ({ store: createMemoryStore({ now }), cleanup: async () => {} })],
+    [
+      'redis',
+      testRedisUrl()
+        ? (now) => {
+            const redis = testRedis();
+            const prefix = testPrefix('quiet');
+            return {
+              store: createRedisStore(redis, { prefix, now }),
+              cleanup: async () => {
+                const keys = await redis.keys(`${prefix}*`);
+                if (keys.length > 0) await redis.del(...keys);
+                redis.disconnect();
+              },
+            };
+          }
+        : undefined,
+    ],
+  ];
+  for (const [name, make] of quietStores) {
+    it.skipIf(!make)(`a feed unchanged for longer than the seen ttl alerts only its new item when it changes (${name} store, also after a restart)`, async () => {
+      const path = `/quiet-${name}.xml`;
+      const backlog = [{ id: 'a', title: 'Nvidia books record datacenter revenue' }, { id: 'b', title: 'Bitcoin slides below $90,000' }];
+      server.set(path, rss(backlog));
+      let clock = Date.parse('2026-11-29T10:00:00Z');
+      const { store, cleanup } = (make as (now: () => number) => { store: Store; cleanup: () => Promise<void> })(() => clock);
+      try {
+        const options = { store, fetcher, logger, channels, seenTtlMs: 60_000, now: () => new Date(clock) };
+        const source = sourceAt(path, `quiet${name}`);
+        expect((await createPipeline(options).pollSource(source)).outcome).toBe('seeded');
+        // Ten ttls of 304s, then one new item: polled by the same process, and by a restarted one.
+        for (const pipeline of [createPipeline(options), createPipeline(options)]) {
+          await pipeline.pollSource(source);
+          clock += 10 * 60_000;
+          expect((await pipeline.pollSource(source)).outcome).toBe('not-modified');
+        }
+        clock += 10 * 60_000;
+        const one = createPipeline(options);
+        expect((await one.pollSource(source)).outcome).toBe('not-modified');
+        clock += 10 * 60_000;
+        backlog.unshift({ id: 'c', title: 'AMD wins an OpenAI GPU order' });
+        server.set(path, rss(backlog));
+        expect(await one.pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+        clock += 10 * 60_000;
+        backlog.unshift({ id: 'd', title: 'TSMC raises its capex guidance' });
+        server.set(path, rss(backlog));
+        expect(await createPipeline(options).pollSource(source)).toMatchObject({ outcome: 'polled', fresh: 1, alerts: 1 });
+        expect((await store.dueDeliveries(clock + 1000, 10)).map((d) => d.alert.title).sort()).toEqual(['AMD wins an OpenAI GPU order', 'TSMC raises its capex guidance']);
+      } finally {
+        await cleanup();
+      }
+    });
+  }
+
   it('reads a disabled source state again, so a source enabled from another process is polled', async () => {
     const path = '/traffic-4.xml';
     server.set(path, rss([{ id: 'a', title: 'Seed' }]));
@@ -384,14 +439,20 @@ for (const [name, makeStore] of clockedStores) {
       server.set(path, rss([story('a'), story('b')]));
       expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'seeded', items: 2 });
 
-      // The store forgot a and b (their ttl passed on its clock) while this process still
-      // remembers them; only c is parsed, yet all three are new to the store.
+      // Another process polls while the feed lists x alone; a ttl later (on the store's clock) a
+      // and b are forgotten while this process still remembers their text from its last parse:
+      // only c is parsed, yet all three are new to the store.
+      const other = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 60_000, now: () => new Date(clocks.pipeline) });
+      clocks.pipeline += 1000;
+      clocks.store += 1000;
+      server.set(path, rss([story('x')]));
+      expect(await other.pollSource(source)).toMatchObject({ outcome: 'polled', items: 1, fresh: 1 });
       clocks.store += 120_000;
       clocks.pipeline += 1000;
       server.set(path, rss([story('c'), story('a'), story('b')]));
       expect(await pipeline.pollSource(source)).toMatchObject({ outcome: 'polled', items: 3, fresh: 3, alerts: 3 });
       const due = await store.dueDeliveries(clocks.store + 60_000, 10);
-      expect(due.map((d) => d.alert.title).sort()).toEqual(['a', 'b', 'c'].map((id) => `Nvidia ships Rubin GPUs to customer ${id}`));
+      expect(due.map((d) => d.alert.title).sort()).toEqual(['a', 'b', 'c', 'x'].map((id) => `Nvidia ships Rubin GPUs to customer ${id}`));
       expect(due.find((d) => d.alert.title.endsWith(' a'))?.alert.summary).toBe('Deal a for accelerators.');
     });
 
