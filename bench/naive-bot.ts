@@ -1,6 +1,8 @@
 // The naive baseline the issue asks for: what a first feed bot does. rss-parser downloads and
-// parses every feed in full (no conditional GET), each item costs one Redis GET (and a SET when it
-// is new), and judging is one case-insensitive RegExp per watch term (topics are watch terms too).
+// parses every feed in full (no conditional GET), each item costs one Redis GET and one SET (the
+// SET remembers a new item and keeps a known one remembered while it is still in the feed, as the
+// pipeline's claim does), and judging is one case-insensitive RegExp per watch term (topics are
+// watch terms too).
 import type { Redis } from 'ioredis';
 import Parser from 'rss-parser';
 import type { ChannelConfig } from '../src/domain.js';
@@ -41,8 +43,10 @@ export function createNaiveBot(options: { redis: Redis; prefix: string; channels
       let alerts = 0;
       for (const item of feed.items) {
         const key = `${prefix}${sourceId}:${item.guid ?? item.link ?? item.title ?? ''}`;
-        if (await redis.get(key)) continue;
+        const known = await redis.get(key);
+        // Remembered, or its expiry pushed back: an item still in the feed is never alerted twice.
         await redis.set(key, '1', 'EX', options.ttlSeconds);
+        if (known) continue;
         fresh += 1;
         if (seed) continue;
         const text = `${item.title ?? ''} ${item.contentSnippet ?? ''}`;
