@@ -1,7 +1,7 @@
 // `npm run bench:relevance`: what relevance costs per item. Channel rules with 10, 1,000 and
 // 10,000 watch terms over 100 channels (compile once, then itemTokens + decideAll per item), and
 // classify, storySignature and extractHighlights per item. Items are the labelled set's 233
-// headlines + summaries. Median of several runs; ns per item.
+// headlines + summaries. Median of several runs (the three sizes timed in turn); ns per item.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './paths.js';
@@ -54,23 +54,40 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
-/** ns per item of `fn` over all items, repeated until a run lasts ≥ 50 ms; median of RUNS runs. */
-function perItem(fn: (index: number) => unknown): number {
+/** Repetitions of `fn` over all items that make a run last ≥ 50 ms. */
+function calibrate(fn: (index: number) => unknown): number {
   let reps = 1;
   for (;;) {
     const t0 = process.hrtime.bigint();
     for (let r = 0; r < reps; r++) for (let i = 0; i < items.length; i++) fn(i);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (ms >= 50) break;
+    if (ms >= 50) return reps;
     reps *= 2;
   }
-  const samples: number[] = [];
+}
+
+/**
+ * ns per item of each of `fns` over all items: RUNS rounds, each timing every function once in
+ * turn, so a slow spell of a shared machine or a recompilation falls on all of them alike rather
+ * than on whichever was being timed; the median of each.
+ */
+function perItemInterleaved(fns: ReadonlyArray<(index: number) => unknown>): number[] {
+  const reps = fns.map(calibrate);
+  const samples: number[][] = fns.map(() => []);
   for (let run = 0; run < RUNS; run++) {
-    const t0 = process.hrtime.bigint();
-    for (let r = 0; r < reps; r++) for (let i = 0; i < items.length; i++) fn(i);
-    samples.push(Number(process.hrtime.bigint() - t0) / (reps * items.length));
+    fns.forEach((fn, k) => {
+      const n = reps[k] ?? 1;
+      const t0 = process.hrtime.bigint();
+      for (let r = 0; r < n; r++) for (let i = 0; i < items.length; i++) fn(i);
+      samples[k]?.push(Number(process.hrtime.bigint() - t0) / (n * items.length));
+    });
   }
-  return median(samples);
+  return samples.map(median);
+}
+
+/** ns per item of `fn` over all items, repeated until a run lasts ≥ 50 ms; median of RUNS runs. */
+function perItem(fn: (index: number) => unknown): number {
+  return perItemInterleaved([fn])[0] ?? Number.NaN;
 }
 
 const compiledBig = compileChannelRules(rules(10_000));
@@ -84,21 +101,26 @@ function naive(total: number): (text: string) => number {
   return (text) => res.filter((re) => re.test(text)).length;
 }
 const rows: Array<[string, string, string]> = [];
-for (const total of [10, 1_000, 10_000]) {
+// The three sizes are timed in turn within each round (see perItemInterleaved): they are compared.
+const sizes = [10, 1_000, 10_000].map((total) => {
   const r = rules(total);
   const t0 = process.hrtime.bigint();
   const compiled = compileChannelRules(r);
-  const compileMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  let alerts = 0;
-  const ns = perItem((i) => {
+  return { total, compiled, compileMs: Number(process.hrtime.bigint() - t0) / 1e6 };
+});
+let alerts = 0;
+const sizeNs = perItemInterleaved(
+  sizes.map(({ compiled }) => (i: number) => {
     const item = items[i];
     const j = judged[i];
     if (item === undefined || j === undefined) return;
     for (const d of compiled.decideAll(itemTokens(item), j.judgement).values()) if (d.alert) alerts += 1;
-  });
-  rows.push([`itemTokens + decideAll, ${total} terms / ${CHANNELS} channels`, ns.toFixed(0), `compile ${compileMs.toFixed(1)} ms`]);
-  if (alerts < 0) console.log(alerts);
-}
+  }),
+);
+sizes.forEach(({ total, compileMs }, k) => {
+  rows.push([`itemTokens + decideAll, ${total} terms / ${CHANNELS} channels`, (sizeNs[k] ?? Number.NaN).toFixed(0), `compile ${compileMs.toFixed(1)} ms`]);
+});
+if (alerts < 0) console.log(alerts);
 for (const total of [10, 1_000, 10_000]) {
   const test = naive(total);
   rows.push([`naive: one RegExp per term, ${total} terms (not used)`, perItem((i) => {
