@@ -35,17 +35,17 @@ afterAll(async () => {
   await server.close();
 });
 
-type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
-const factories: Array<[string, StoreFactory | undefined]> = [
-  ['memory store', async () => ({ store: createMemoryStore(), cleanup: async () => {} })],
+/** The two stores with a clock of the test's: claims are timed by it. */
+const clockedStores: Array<[string, ((now: () => number) => { store: Store; cleanup: () => Promise<void> }) | undefined]> = [
+  ['memory store', (now) => ({ store: createMemoryStore({ now }), cleanup: async () => {} })],
   [
     'redis store',
     testRedisUrl()
-      ? async () => {
+      ? (now) => {
           const redis = testRedis();
-          const prefix = testPrefix('pipeline');
+          const prefix = testPrefix('clocked');
           return {
-            store: createRedisStore(redis, { prefix }),
+            store: createRedisStore(redis, { prefix, now }),
             cleanup: async () => {
               const keys = await redis.keys(`${prefix}*`);
               if (keys.length > 0) await redis.del(...keys);
@@ -56,6 +56,10 @@ const factories: Array<[string, StoreFactory | undefined]> = [
       : undefined,
   ],
 ];
+
+type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+/** The same two stores on the real clock. */
+const factories: Array<[string, StoreFactory | undefined]> = clockedStores.map(([name, make]) => [name, make ? async () => make(Date.now) : undefined]);
 
 for (const [name, factory] of factories) {
   describe.skipIf(!factory)(`pipeline on the ${name}`, () => {
@@ -245,36 +249,16 @@ describe('pipeline store traffic and caches', () => {
     expect((await store.dueDeliveries(Date.now() + 1000, 10)).map((d) => d.alert.title).sort()).toEqual(['Bitcoin tops $120,000', 'Nvidia ships Rubin GPUs early']);
   });
 
-  const quietStores: Array<[string, ((now: () => number) => { store: Store; cleanup: () => Promise<void> }) | undefined]> = [
-    ['memory', (now) => ({ store: createMemoryStore({ now }), cleanup: async () => {} })],
-    [
-      'redis',
-      testRedisUrl()
-        ? (now) => {
-            const redis = testRedis();
-            const prefix = testPrefix('quiet');
-            return {
-              store: createRedisStore(redis, { prefix, now }),
-              cleanup: async () => {
-                const keys = await redis.keys(`${prefix}*`);
-                if (keys.length > 0) await redis.del(...keys);
-                redis.disconnect();
-              },
-            };
-          }
-        : undefined,
-    ],
-  ];
-  for (const [name, make] of quietStores) {
-    it.skipIf(!make)(`a feed unchanged for longer than the seen ttl alerts only its new item when it changes (${name} store, also after a restart)`, async () => {
-      const path = `/quiet-${name}.xml`;
+  for (const [name, make] of clockedStores) {
+    it.skipIf(!make)(`a feed unchanged for longer than the seen ttl alerts only its new item when it changes (${name}, also after a restart)`, async () => {
+      const path = `/quiet-${name.replace(' ', '-')}.xml`;
       const backlog = [{ id: 'a', title: 'Nvidia books record datacenter revenue' }, { id: 'b', title: 'Bitcoin slides below $90,000' }];
       server.set(path, rss(backlog));
       let clock = Date.parse('2026-11-29T10:00:00Z');
       const { store, cleanup } = (make as (now: () => number) => { store: Store; cleanup: () => Promise<void> })(() => clock);
       try {
         const options = { store, fetcher, logger, channels, seenTtlMs: 60_000, now: () => new Date(clock) };
-        const source = sourceAt(path, `quiet${name}`);
+        const source = sourceAt(path, `quiet${name.replace(' ', '')}`);
         expect((await createPipeline(options).pollSource(source)).outcome).toBe('seeded');
         // Ten ttls of 304s, then one new item: polled by the same process, and by a restarted one.
         for (const pipeline of [createPipeline(options), createPipeline(options)]) {
@@ -364,27 +348,6 @@ describe('SSRF allow-list and source health', () => {
 
 // A changed feed keyed by GUID is parsed incrementally: only the items whose text is new. The
 // unparsed ones are still claimed, and one the store calls fresh is judged from the whole feed.
-const clockedStores: Array<[string, ((now: () => number) => { store: Store; cleanup: () => Promise<void> }) | undefined]> = [
-  ['memory store', (now) => ({ store: createMemoryStore({ now }), cleanup: async () => {} })],
-  [
-    'redis store',
-    testRedisUrl()
-      ? (now) => {
-          const redis = testRedis();
-          const prefix = testPrefix('incremental');
-          return {
-            store: createRedisStore(redis, { prefix, now }),
-            cleanup: async () => {
-              const keys = await redis.keys(`${prefix}*`);
-              if (keys.length > 0) await redis.del(...keys);
-              redis.disconnect();
-            },
-          };
-        }
-      : undefined,
-  ],
-];
-
 for (const [name, makeStore] of clockedStores) {
   describe.skipIf(!makeStore)(`incrementally parsed feeds on the ${name}`, () => {
     const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, perHostSpacingMs: 0 });
