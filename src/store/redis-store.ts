@@ -131,7 +131,7 @@ local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
   local known, kept = {}, {}
   local latest = string.sub(blob, -6)
   for p = 1, #blob, ${CLAIM_RECORD_BYTES} do
-    if string.sub(blob, p + 8, p + 13) == latest or unpack6(blob, p + 8) > now then
+    if unpack6(blob, p + 8) > now or string.sub(blob, p + 8, p + 13) == latest then
       local h = string.sub(blob, p, p + 7)
       if incoming[h] then known[h] = true else kept[#kept + 1] = string.sub(blob, p, p + ${CLAIM_RECORD_BYTES - 1}) end
     end
