@@ -21,6 +21,7 @@ import { runParseJob } from '../src/sources/feed/parse-job.js';
 import { createRedisStore } from '../src/store/redis-store.js';
 import type { PollCommit, StoryRecord } from '../src/store/store.js';
 import { startBenchRedis } from './bench-redis.js';
+import { CHANNELS } from './channels.js';
 import { createRandom, renderRss, syntheticItem } from './synthetic.js';
 
 /** CPU µs per operation of `round` (which runs `ops` operations): median of 5 rounds after 3. */
@@ -43,13 +44,7 @@ const items: NewsItem[] = Array.from({ length: 2000 }, (_, i) => {
   const s = syntheticItem(rnd, `k${i}`, new Date(now - i * 60_000));
   return { sourceId: 'f0', key: s.id, title: s.title, url: undefined, summary: s.summary, published: s.published.toISOString() };
 });
-const rules = compileChannelRules(
-  new Map<string, ChannelRule>([
-    ['slack:CMARKETS', { topics: ['ai-chips', 'crypto'], terms: [] }],
-    ['slack:CDESK', { topics: [], terms: ['nvidia', 'coreweave', 'tsmc', '"data center"', 'hbm4', 'cerebras', 'groq', 'micron', 'openai', '-gaming'] }],
-    ['slack:CCRYPTO', { topics: ['crypto'], terms: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] }],
-  ]),
-);
+const rules = compileChannelRules(new Map<string, ChannelRule>(CHANNELS.map((c) => [`${c.adapter}:${c.id}`, { topics: c.topics, terms: c.watch }])));
 const judgeUs = await measure(items.length, () => {
   for (const item of items) {
     const analyzed = analyzeItem(item);

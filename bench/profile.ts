@@ -14,13 +14,14 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChannelConfig, SourceConfig } from '../src/domain.js';
+import type { SourceConfig } from '../src/domain.js';
 import { createLogger } from '../src/log.js';
 import { createPipeline } from '../src/pipeline/poll-source.js';
 import { createParsePool } from '../src/sources/feed/parse-pool.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../src/sources/http/safe-fetch.js';
 import { createRedisStore } from '../src/store/redis-store.js';
 import { startBenchRedis } from './bench-redis.js';
+import { CHANNELS } from './channels.js';
 import { startFeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
 
@@ -29,12 +30,6 @@ if (!['allnew', 'advance', 'same'].includes(mode)) throw new Error(`mode: allnew
 const FEEDS = Number(process.env.FEEDS ?? 200);
 const ROUNDS = mode === 'allnew' ? 5 : 20;
 
-/** The bench's three channels (bench/run.ts). */
-const CHANNELS: ChannelConfig[] = [
-  { id: 'CMARKETS', adapter: 'slack', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
-  { id: 'CDESK', adapter: 'slack', webhookUrl: undefined, topics: [], watch: ['nvidia', 'coreweave', 'tsmc', '"data center"', 'hbm4', 'cerebras', 'groq', 'micron', 'openai', '-gaming'] },
-  { id: 'CCRYPTO', adapter: 'slack', webhookUrl: undefined, topics: ['crypto'], watch: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] },
-];
 
 const redis = await startBenchRedis();
 const farm = await startFeedFarm({ feeds: FEEDS, itemsPerFeed: 20, hosts: 32 });

@@ -18,7 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import Parser from 'rss-parser';
-import type { ChannelConfig, SourceConfig } from '../src/domain.js';
+import type { SourceConfig } from '../src/domain.js';
 import type { ChatAdapter } from '../src/bots/chat-adapter.js';
 import { createCommandHandler } from '../src/bots/commands/command-core.js';
 import { renderSlackAlert, renderSlackDigest } from '../src/bots/slack/render.js';
@@ -35,6 +35,7 @@ import type { RecentAlert } from '../src/domain.js';
 import { clientAddr, countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
 import { farmFeedUrl, startFeedFarm, type FeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
+import { CHANNELS } from './channels.js';
 import { ROOT, scriptArgs } from './paths.js';
 import { createNaiveBot, type NaiveAlert } from './naive-bot.js';
 
@@ -87,13 +88,6 @@ const log = (line: string) => {
 
 // ---------------------------------------------------------------------------------------------
 // The setup both bots share
-
-/** Three channels: both topics; ten watch terms; crypto plus ten terms (one exclusion each). */
-const CHANNELS: ChannelConfig[] = [
-  { id: 'CMARKETS', adapter: 'slack', webhookUrl: undefined, topics: ['ai-chips', 'crypto'], watch: [] },
-  { id: 'CDESK', adapter: 'slack', webhookUrl: undefined, topics: [], watch: ['nvidia', 'coreweave', 'tsmc', '"data center"', 'hbm4', 'cerebras', 'groq', 'micron', 'openai', '-gaming'] },
-  { id: 'CCRYPTO', adapter: 'slack', webhookUrl: undefined, topics: ['crypto'], watch: ['coinbase', 'binance', 'kraken', 'blackrock', 'etf', 'stablecoins', 'tether', 'circle', 'microstrategy', '-dogecoin'] },
-];
 
 const sourceOf = (farm: Pick<FeedFarm, 'url'>, i: number): SourceConfig => ({ id: `f${i}`, kind: 'feed', name: undefined, url: farm.url(i), options: {}, every: '1m', cron: undefined, enabled: true });
 
