@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WirewatchError } from '../../../src/errors.js';
-import { createParsePool, defaultParseWorkers, inlineParsePool, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
+import { createParsePool, defaultParseWorkers, inlineParsePool, JOBS_PER_WORKER, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
 import { runParseJob } from '../../../src/sources/feed/parse-job.js';
 
 const FEEDS = new URL('../../fixtures/corpus/feeds/', import.meta.url);
@@ -82,6 +82,27 @@ describe('parse pool', () => {
     expect(err.message).toMatch(/more than 16 MB/);
     const ok = await pool.parse(jobOf(rss('<item><title>Still here</title><guid>a2</guid></item>')));
     expect(ok.feed.items.map((i) => i.title)).toEqual(['Still here']);
+  });
+
+  // A worker is handed several jobs at once (JOBS_PER_WORKER): those waiting behind the one that
+  // gets it stopped go back to the queue and parse on the next worker.
+  it('still parses the jobs waiting behind a parse stopped at its deadline', async () => {
+    pool = createParsePool({ size: 1, timeoutMs: 100 });
+    const slow = failure(pool.parse(jobOf(heavyFeed(4 * 1024 * 1024))));
+    const after = Array.from({ length: JOBS_PER_WORKER + 2 }, (_, i) => pool?.parse(jobOf(rss(`<item><title>w${i}</title><guid>w${i}</guid></item>`))));
+    expect((await slow).message).toMatch(/longer than/);
+    const titles = (await Promise.all(after)).map((r) => r?.feed.items[0]?.title);
+    expect(titles).toEqual(Array.from({ length: JOBS_PER_WORKER + 2 }, (_, i) => `w${i}`));
+  });
+
+  it('still parses the jobs waiting behind a feed that exhausted its worker\'s heap', async () => {
+    pool = createParsePool({ size: 1, maxHeapMb: 16, timeoutMs: 60_000 });
+    const before = pool.parse(jobOf(rss('<item><title>first</title><guid>b</guid></item>')));
+    const heavy = failure(pool.parse(jobOf(heavyFeed(5 * 1024 * 1024))));
+    const after = [pool.parse(jobOf(rss('<item><title>second</title><guid>c</guid></item>'))), pool.parse(jobOf(rss('<item><title>third</title><guid>d</guid></item>')))];
+    expect((await before).feed.items[0]?.title).toBe('first');
+    expect((await heavy).message).toMatch(/more than 16 MB/);
+    expect((await Promise.all(after)).map((r) => r.feed.items[0]?.title)).toEqual(['second', 'third']);
   });
 
   it('parses jobs queued beyond its workers, in any number', async () => {
