@@ -838,11 +838,6 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   return store;
 }
 
-/**
- * The distinct keys of a claim hashed for the claim memory (first 8 bytes of sha1, the same as
- * `redis.sha1hex` in the script converting the old layout). Two keys of one batch with the same
- * hash share one record and one answer (a 1-in-10^14 chance for a feed of 2,000 items).
- */
 /** An alert's /news terms as the news scripts take them: joined by newlines (no term holds one). */
 function newsTermsArg(alert: RecentAlert): string {
   return newsTerms(alert)
@@ -864,6 +859,11 @@ function postingsOf(raw: Buffer | null): Uint32Array {
  */
 const sha1Prefix = (text: string): string => digest('sha1', text, 'binary').slice(0, 8);
 
+/**
+ * The distinct keys of a claim hashed for the claim memory (first 8 bytes of sha1, the same as
+ * `redis.sha1hex` in the script converting the old layout). Two keys of one batch with the same
+ * hash share one record and one answer (a 1-in-10^14 chance for a feed of 2,000 items).
+ */
 function hashBatch(keys: readonly string[]) {
   const indexByHash = new Map<string, number>();
   const keysByIndex: string[][] = [];
