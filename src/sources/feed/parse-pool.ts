@@ -115,9 +115,10 @@ interface Slot {
 /**
  * Jobs handed to one worker at a time. The first runs; the others wait in the worker's message
  * queue, so it goes from one to the next without sleeping (measured: 275 instead of 385 µs of CPU
- * in all for a feed's two new items, eight callers; `bench/profile.ts advance` ~7 % less). A job's deadline
- * starts when the one before it is answered, so waiting there never counts against it; when a
- * worker is stopped, the jobs waiting behind the one that caused it go back to the queue.
+ * in all for a feed's two new items, eight callers; `bench/profile.ts advance` 7–12 % less, whole
+ * bench runs 2–9 %). A job's deadline starts when the one before it is answered, so waiting there
+ * never counts against it; when a worker is stopped, the jobs waiting behind the one that caused
+ * it go back to the queue.
  */
 export const JOBS_PER_WORKER = 4;
 
