@@ -854,8 +854,9 @@ function postingsOf(raw: Buffer | null): Uint32Array {
 }
 
 /**
- * The first 8 bytes of sha1(text), as a latin1 string (one char a byte; src/hash.ts). A string, not a Buffer: no allocation per key
- * beyond it, and it is already the Map key that finds equal hashes.
+ * The first 8 bytes of sha1(text), as a latin1 string (one char a byte; src/hash.ts). A string,
+ * not a Buffer: no allocation per key beyond it, and it is already the Map key that finds equal
+ * hashes.
  */
 const sha1Prefix = (text: string): string => digest('sha1', text, 'binary').slice(0, 8);
 
