@@ -13,7 +13,7 @@
 // recording Slack adapter that renders every alert) and the naive baseline (bench/naive-bot.ts).
 // Each cycle, a tenth of the feeds gains 1–3 items; both bots poll every feed.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -465,6 +465,7 @@ function serveBot(): void {
     if (!bot) throw new Error('bot process: init first');
     switch (request.cmd) {
       case 'cycle':
+        if (process.env.BENCH_CYCLE_MARKS) console.log('--- bench: cycle');
         return bot.cycle(request.first, request.seed);
       case 'addr':
         return (await clientAddr(bot.client)) ?? null;
@@ -498,9 +499,20 @@ function serveBot(): void {
   });
 }
 
-/** A bot in its own process, started with this process's Node flags. */
+/**
+ * A bot in its own process, started with this process's Node flags. For a look inside the
+ * pipeline's process only: `BENCH_PIPELINE_FLAGS` adds Node flags to it (`--trace-opt
+ * --trace-deopt`, say) and `BENCH_PIPELINE_STDOUT` sends its output to a file, with a line
+ * `--- bench: cycle` before each cycle (bench/README.md, "Looking inside the pipeline's process").
+ */
 async function startBotChild(bot: 'pipeline' | 'naive', redisServer: BenchRedis, farm: FeedFarm, feeds: number) {
-  const child = spawn(process.execPath, [...process.execArgv, ...scriptArgs('run'), '--bot-child'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inspect = bot === 'pipeline';
+  const flags = inspect ? (process.env.BENCH_PIPELINE_FLAGS ?? '').split(' ').filter((f) => f !== '') : [];
+  const stdoutFile = inspect ? process.env.BENCH_PIPELINE_STDOUT : undefined;
+  const stdout = stdoutFile ? openSync(stdoutFile, 'w') : 'inherit';
+  const env = { ...process.env, BENCH_CYCLE_MARKS: stdoutFile ? '1' : '' };
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...scriptArgs('run'), '--bot-child'], { stdio: ['ignore', stdout, 'inherit', 'ipc'], env });
+  if (typeof stdout === 'number') closeSync(stdout);
   const waiting: Array<(reply: BotReply) => void> = [];
   child.on('message', (reply: BotReply) => waiting.shift()?.(reply));
   const ask = <T>(request: BotRequest) =>
