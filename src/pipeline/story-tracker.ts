@@ -2,6 +2,7 @@
 // event get one story id, so the first report alerts and later ones update it.
 import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryRecord as IndexRecord } from '../relevance/stories.js';
 import type { Store, StoryRecord } from '../store/store.js';
+import { packed } from '../packed.js';
 
 /** Stories are compared within this window (the 48 h), in ms. */
 export const STORY_WINDOW_MS = 48 * 3_600_000;
@@ -48,7 +49,7 @@ async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
 function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch {
   const { index, outlets } = loaded;
   const touched = new Set<string>();
-  const touchedRecords = (): StoryRecord[] => (touched.size === 0 ? [] : index.snapshotOf(touched).map(toStore));
+  const touchedRecords = (): StoryRecord[] => packed(index.snapshotOf(touched)).map(toStore);
   return {
     assign(item) {
       const assignment = index.assign(item, nowMs);

@@ -578,7 +578,11 @@ export function storySignature(item: StoryInput): StorySignature {
   const { entities, titleEntities, judgement, nameSpans } = analyzed;
   const amounts: StoryAmount[] = [];
   const figures = prework?.highlights ?? { title: extractHighlights(item.title), summary: extractHighlights(summary) };
-  const highlights = [...figures.title.map((h) => ({ h, inTitle: true })), ...figures.summary.map((h) => ({ h, inTitle: false }))];
+  // Pushed, not spread from two `map`s: those arrays came in several kinds (empty or not), and each
+  // new kind made V8 throw away the optimised storySignature (src/packed.ts).
+  const highlights: Array<{ h: Highlight; inTitle: boolean }> = [];
+  for (const h of figures.title) highlights.push({ h, inTitle: true });
+  for (const h of figures.summary) highlights.push({ h, inTitle: false });
   for (const { h, inTitle } of highlights) {
     if (h.kind === 'ticker' || h.value === undefined) continue;
     // Tiny sums are unit prices ("$1.25 per million tokens"), not the event's figure; asset

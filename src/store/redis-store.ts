@@ -40,6 +40,7 @@
 // stored expiry time; the real PEXPIRE/PX is a safety net that frees memory.
 import type { Cluster, Redis } from 'ioredis';
 import { digest } from '../hash.js';
+import { packed } from '../packed.js';
 import { randomUUID } from 'node:crypto';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 import {
@@ -496,7 +497,8 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       return { fresh: batch.keysOf(freshIndexes), firstPoll: Number(wasSeeded) === 0 };
     },
 
-    async claimAndCommit(sourceId: string, commit: PollCommit): Promise<PollCommitResult> {
+    async claimAndCommit(sourceId: string, given: PollCommit): Promise<PollCommitResult> {
+      const commit = packedCommit(given);
       validateClaim(sourceId, commit.options);
       if (commit.stories.length > 0) validateTtl('claimAndCommit', commit.storyTtlMs);
       if (redis.isCluster) {
@@ -836,6 +838,21 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     },
   };
   return store;
+}
+
+/** The commit with its lists copied into arrays of one kind (src/packed.ts). */
+function packedCommit(commit: PollCommit): PollCommit {
+  return {
+    keys: packed(commit.keys),
+    options: commit.options,
+    expected: packed(commit.expected),
+    rulesVersion: commit.rulesVersion,
+    state: commit.state,
+    deliveries: packed(commit.deliveries),
+    recent: packed(commit.recent),
+    stories: packed(commit.stories),
+    storyTtlMs: commit.storyTtlMs,
+  };
 }
 
 /** An alert's /news terms as the news scripts take them: joined by newlines (no term holds one). */
