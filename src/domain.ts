@@ -153,6 +153,25 @@ export interface FetchState {
   lastNewAt: string | undefined;
 }
 
+/**
+ * `state` with `changes` applied, built field by field. An object spread takes the shape of the
+ * object it copies, and states come from several places (a literal, JSON, a spread): the poll of
+ * every source then ran on megamorphic copies (~5 % of a 304 poll's CPU, bench/profile.ts same).
+ */
+export function fetchStateWith(state: FetchState, changes: Partial<FetchState>): FetchState {
+  return {
+    health: 'health' in changes ? (changes.health ?? state.health) : state.health,
+    nextAttemptAt: 'nextAttemptAt' in changes ? changes.nextAttemptAt : state.nextAttemptAt,
+    etag: 'etag' in changes ? changes.etag : state.etag,
+    lastModified: 'lastModified' in changes ? changes.lastModified : state.lastModified,
+    bodyHash: 'bodyHash' in changes ? changes.bodyHash : state.bodyHash,
+    failures: 'failures' in changes ? (changes.failures ?? state.failures) : state.failures,
+    lastError: 'lastError' in changes ? changes.lastError : state.lastError,
+    lastFetchAt: 'lastFetchAt' in changes ? changes.lastFetchAt : state.lastFetchAt,
+    lastNewAt: 'lastNewAt' in changes ? changes.lastNewAt : state.lastNewAt,
+  };
+}
+
 /** An alert remembered for `/news` lookups. */
 export interface RecentAlert {
   title: string;

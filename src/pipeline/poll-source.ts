@@ -1,6 +1,7 @@
 // One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
 import { digest } from '../hash.js';
-import type { Alert, ChannelConfig, ChannelKey, FetchState, Judgement, NewsItem, PendingDelivery, RecentAlert, SourceConfig, Topic } from '../domain.js';
+import { fetchStateWith, type Alert, type ChannelConfig, type ChannelKey, type FetchState, type Judgement, type NewsItem, type PendingDelivery, type RecentAlert, type SourceConfig, type Topic } from '../domain.js';
+import { isoTime } from '../iso-time.js';
 import { WirewatchError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { itemTokens } from '../relevance/fold.js';
@@ -180,7 +181,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function buildAlerts(source: SourceConfig, sourceName: string, items: readonly NewsItem[], rules: CompiledChannelRules, stories?: StoryBatch) {
     const alerts: Array<{ alert: Alert; channel: ChannelConfig }> = [];
     const recent: RecentAlert[] = [];
-    const alertedAt = now().toISOString();
+    const alertedAt = isoTime(now());
     const clock = stageClock();
     for (const item of items) {
       clock.lap();
@@ -420,7 +421,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     try {
       prior = await priorState(source.id);
       if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
-      if (prior.nextAttemptAt && prior.nextAttemptAt > now().toISOString()) return report('backoff', { error: prior.lastError ?? 'backing off' });
+      if (prior.nextAttemptAt && prior.nextAttemptAt > isoTime(now())) return report('backoff', { error: prior.lastError ?? 'backing off' });
       const t0 = options.onStage ? performance.now() : 0;
       const result = await pollKind(source, prior, memoSlot(source.id));
       options.onStage?.('source', performance.now() - t0);
@@ -461,7 +462,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const rules = await timedStore(() => currentRules());
         const stories = await timedStore(() => storyTracker.open(nowMs));
         guess = { ...buildAlerts(source, sourceName, oldestFirst(guessed), rules.rules, stories), stories, version: rules.version };
-        state = { ...state, lastNewAt: now().toISOString() };
+        state = fetchStateWith(state, { lastNewAt: isoTime(now()) });
       }
       const claim = await timedStore(() =>
         store.claimAndCommit(source.id, {
@@ -519,7 +520,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           await timedStore(() => store.addRecentAlerts(recent));
           for (const { alert, channel } of alerts) options.onAlert?.(alert, channel);
         }
-        state = { ...state, lastNewAt: now().toISOString() };
+        state = fetchStateWith(state, { lastNewAt: isoTime(now()) });
         states.set(source.id, state);
         pending.delete(source.id);
         await timedStore(() => store.setFetchState(source.id, state));

@@ -1,5 +1,5 @@
 // What a failed poll does to a source: backoff, FAILING, and after repeated failures DISABLED.
-import type { FetchState } from '../domain.js';
+import { fetchStateWith, type FetchState } from '../domain.js';
 import { WirewatchError, describeError } from '../errors.js';
 import { HttpStatusError, retryAfterOf } from '../sources/http/http-errors.js';
 
@@ -43,5 +43,5 @@ export function afterFailure(prior: FetchState, err: unknown, now: Date): { stat
 
 /** The state after a successful poll. */
 export function afterSuccess(state: FetchState): FetchState {
-  return { ...state, health: 'ok', failures: 0, lastError: undefined, nextAttemptAt: undefined };
+  return fetchStateWith(state, { health: 'ok', failures: 0, lastError: undefined, nextAttemptAt: undefined });
 }

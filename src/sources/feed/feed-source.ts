@@ -1,7 +1,8 @@
 // One poll of one feed source: conditional GET, decode, hash, parse. The pipeline owns the rest
 // of the fetch state (failures, lastError, lastNewAt) and all logging.
 import { digest } from '../../hash.js';
-import type { FetchState, SourceConfig } from '../../domain.js';
+import { fetchStateWith, type FetchState, type SourceConfig } from '../../domain.js';
+import { isoTime } from '../../iso-time.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
 import type { FeedMemo } from './incremental-parse.js';
 import type { ParsedFeed } from './parse-feed.js';
@@ -50,11 +51,11 @@ const bodySha256 = (body: Uint8Array): string => digest('sha256', body, 'hex');
  * leaves failures, lastError and lastNewAt to the pipeline. Errors propagate as `WirewatchError`.
  */
 export async function conditionalFetch(fetcher: SafeFetcher, url: string, previous: FetchState, now: () => Date): Promise<ConditionalFetch> {
-  const lastFetchAt = now().toISOString();
+  const lastFetchAt = isoTime(now());
   const response = await fetcher.fetch(url, { etag: previous.etag, lastModified: previous.lastModified });
-  if (response.status === 'not-modified') return { kind: 'not-modified', state: { ...previous, lastFetchAt } };
+  if (response.status === 'not-modified') return { kind: 'not-modified', state: fetchStateWith(previous, { lastFetchAt }) };
   const bodyHash = bodySha256(response.body);
-  const state: FetchState = { ...previous, etag: response.etag, lastModified: response.lastModified, bodyHash, lastFetchAt };
+  const state = fetchStateWith(previous, { etag: response.etag, lastModified: response.lastModified, bodyHash, lastFetchAt });
   if (bodyHash === previous.bodyHash) return { kind: 'unchanged', state };
   return { kind: 'fresh', body: response.body, contentType: response.contentType, url: response.url, state };
 }
