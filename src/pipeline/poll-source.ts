@@ -368,15 +368,18 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return state;
   }
 
-  /** Remembers a state; writes it now unless only its fetch time changed (then at the next flush). */
-  async function saveState(sourceId: string, prior: FetchState, state: FetchState): Promise<void> {
+  /**
+   * Remembers a state; writes it now unless only its fetch time changed (then at the next flush).
+   * Answers the write, or undefined when there is none: a 304 poll awaits nothing here.
+   */
+  function saveState(sourceId: string, prior: FetchState, state: FetchState): Promise<void> | undefined {
     states.set(sourceId, state);
     if (prior.health === 'ok' && state.health === 'ok' && onlyFetchTimeChanged(prior, state)) {
       pending.set(sourceId, state);
-      return;
+      return undefined;
     }
     pending.delete(sourceId);
-    await timedStore(() => store.setFetchState(sourceId, state));
+    return timedStore(() => store.setFetchState(sourceId, state));
   }
 
   async function flush(): Promise<void> {
@@ -393,8 +396,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  async function maybeFlush(): Promise<void> {
-    if (pending.size > 0 && now().getTime() - flushedAt >= (options.stateFlushMs ?? STATE_FLUSH_MS)) await flush();
+  /** The flush that is due, or undefined when none is (most polls). */
+  function dueFlush(): Promise<void> | undefined {
+    return pending.size > 0 && now().getTime() - flushedAt >= (options.stateFlushMs ?? STATE_FLUSH_MS) ? flush() : undefined;
   }
 
   /** Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order. */
@@ -419,7 +423,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     // validators or body hash of a poll whose items were not claimed would skip them for good.
     let prior: FetchState | undefined;
     try {
-      prior = await priorState(source.id);
+      // A healthy source's state is in memory: no await (a 304 poll is mostly such hops).
+      const cached = states.get(source.id);
+      prior = cached !== undefined && cached.health === 'ok' ? cached : await priorState(source.id);
       if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
       if (prior.nextAttemptAt && prior.nextAttemptAt > isoTime(now())) return report('backoff', { error: prior.lastError ?? 'backing off' });
       const t0 = options.onStage ? performance.now() : 0;
@@ -429,7 +435,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (prior.health !== 'ok') log().info({ after: prior.failures }, 'source recovered');
       if (result.kind === 'parsed' && result.warnings && result.warnings.length > 0) log().warn({ warnings: result.warnings }, 'poll partly failed');
       if (result.kind !== 'parsed') {
-        await saveState(source.id, prior, state);
+        const write = saveState(source.id, prior, state);
+        if (write) await write;
         if (logger.isLevelEnabled('debug')) log().debug({ outcome: result.kind }, 'nothing new');
         return report(result.kind);
       }
@@ -554,7 +561,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       }
       return report('failed', { error: message });
     } finally {
-      await maybeFlush();
+      const flushing = dueFlush();
+      if (flushing) await flushing;
     }
   }
 
