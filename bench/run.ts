@@ -13,7 +13,7 @@
 // recording Slack adapter that renders every alert) and the naive baseline (bench/naive-bot.ts).
 // Each cycle, a tenth of the feeds gains 1–3 items; both bots poll every feed.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -50,6 +50,19 @@ const numberArg = (name: string): number | undefined => {
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : undefined;
 };
 const quick = flag('--quick');
+
+/**
+ * Where a run's results go: `<date>.json`, or `<date>-2.json`, `-3` … when a run of that date is
+ * already there (a second run must not erase the first); `<date>-quick.json` for a smoke run,
+ * which replaces the previous one.
+ */
+function resultsFile(dir: string, date: string, smoke: boolean): string {
+  if (smoke) return join(dir, `${date}-quick.json`);
+  let file = join(dir, `${date}.json`);
+  for (let n = 2; existsSync(file); n++) file = join(dir, `${date}-${n}.json`);
+  return file;
+}
+
 const json = flag('--json');
 const scaleChild = flag('--scale-child');
 const botChild = flag('--bot-child');
@@ -808,7 +821,7 @@ try {
   };
 
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(ROOT, 'bench', 'results', `${started.toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  const file = resultsFile(join(ROOT, 'bench', 'results'), started.toISOString().slice(0, 10), quick);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 
   if (json) {
