@@ -30,14 +30,13 @@ export function afterFailure(prior: FetchState, err: unknown, now: Date): { stat
   const wait = Math.max(backoff, retryAfterOf(err) ?? 0);
   return {
     disabled,
-    state: {
-      ...prior,
+    state: fetchStateWith(prior, {
       failures,
       health: disabled ? 'disabled' : 'failing',
       lastError: describeError(err),
       lastFetchAt: now.toISOString(),
       nextAttemptAt: disabled ? undefined : new Date(now.getTime() + wait).toISOString(),
-    },
+    }),
   };
 }
 
