@@ -27,9 +27,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Escapes `text` and keeps it within `max` characters, never cutting an escape or a grapheme. */
+/**
+ * Escapes `text` and keeps it within `max` characters, never cutting an escape or a grapheme.
+ * Escaping is character by character, so the text escaped whole is the same as escaped grapheme
+ * by grapheme: when it fits, it is the answer, and only a text that must be cut is walked by
+ * grapheme (that walk cost ~1 ms for a summary, 40 % of a delivery's CPU in `npm run bench`).
+ */
 function escapeWithin(text: string, max: number): string {
-  return truncateMapped(text, max, escapeMrkdwn);
+  const escaped = escapeMrkdwn(text);
+  return escaped.length <= max ? escaped : truncateMapped(text, max, escapeMrkdwn);
 }
 
 
@@ -63,7 +69,7 @@ function outletsText(alert: Alert, lang: Lang | undefined): string | undefined {
   const shown = others.slice(0, MAX_OUTLET_NAMES).map((name) => escapeWithin(name, 100));
   const rest = others.length - shown.length;
   const names = rest > 0 ? `${shown.join(', ')} ${L.andMore(rest)}` : shown.join(', ');
-  return truncateMapped(L.reportedByLine(others.length, names), SLACK_LIMITS.contextText, (g) => g);
+  return truncate(L.reportedByLine(others.length, names), SLACK_LIMITS.contextText);
 }
 
 function outletsBlock(text: string): KnownBlock {

@@ -106,6 +106,13 @@ describe('renderSlackAlert', () => {
     expect(header).toMatch(/^(&amp;)+…$/);
   });
 
+  it('keeps a title whose escaped form is exactly the limit whole, and cuts one character more', () => {
+    const header = (title: string) => ((renderSlackAlert(alert({ title })).blocks[0] as Block).text?.text ?? '');
+    expect(header(`${'a'.repeat(145)}&`)).toBe(`${'a'.repeat(145)}&amp;`);
+    expect(header(`${'a'.repeat(146)}&`)).toBe(`${'a'.repeat(146)}…`);
+    expect(header(`👩🏽‍🚀${'b'.repeat(135)}<`)).toBe(`👩🏽‍🚀${'b'.repeat(135)}&lt;`);
+  });
+
   it('keeps the summary within 3000 characters', () => {
     const { blocks } = renderSlackAlert(alert({ summary: '<'.repeat(5000) }));
     const section = (blocks[1] as Block).text?.text ?? '';
