@@ -126,13 +126,18 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     accepted.set(alertId, ref);
   }
 
-  /** Writes the delivery records and acks; forgets the in-memory copy once the store has it. */
+  /**
+   * Writes the delivery records and the hourly count together, then acks once they are in; forgets
+   * the in-memory copy once the store has it. An entry recorded and not acked (the store failed in
+   * between) is recognised when its lease ends, never posted twice.
+   */
   async function commitAccepted(d: PendingDelivery, ref: string, update: boolean): Promise<void> {
+    const writes: Array<Promise<unknown>> = [store.countSent(d.alert.channel, now(), HOUR, true)];
     if (ref) {
-      await store.recordMessage(recordKeys.sent(d.alert.id), ref, RECORD_TTL_MS);
-      if (d.alert.storyId && !update) await store.recordMessage(recordKeys.story(d.alert.channel, d.alert.storyId), ref, RECORD_TTL_MS);
+      writes.push(store.recordMessage(recordKeys.sent(d.alert.id), ref, RECORD_TTL_MS));
+      if (d.alert.storyId && !update) writes.push(store.recordMessage(recordKeys.story(d.alert.channel, d.alert.storyId), ref, RECORD_TTL_MS));
     }
-    await store.countSent(d.alert.channel, now(), HOUR, true);
+    await Promise.all(writes);
     await store.ackDelivery(d.alert.id);
     accepted.delete(d.alert.id);
   }
@@ -172,8 +177,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
     report.held += 1;
   }
 
-  async function send(channel: ChannelConfig, adapter: ChatAdapter, d: PendingDelivery): Promise<{ outcome: DeliveryOutcome; update: boolean }> {
-    const storyRef = d.alert.storyId ? await store.getMessage(recordKeys.story(d.alert.channel, d.alert.storyId)) : undefined;
+  /** Posts the alert, or updates the story's message when `storyRef` names one. */
+  async function send(channel: ChannelConfig, adapter: ChatAdapter, d: PendingDelivery, storyRef: string | undefined): Promise<{ outcome: DeliveryOutcome; update: boolean }> {
     await platformTurn(channel.adapter);
     const started = performance.now();
     let outcome: DeliveryOutcome;
@@ -202,7 +207,15 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       report.delivered += 1;
       return;
     }
-    if (await store.getMessage(recordKeys.sent(d.alert.id))) {
+    // Everything the decision reads, asked at once (one wait for the store instead of four).
+    const t = now();
+    const [sentRef, sentLastHour, routeProblem, storyRef] = await Promise.all([
+      store.getMessage(recordKeys.sent(d.alert.id)),
+      settings.capPerHour !== undefined ? store.countSent(key, t, HOUR, false) : 0,
+      store.getMessage(recordKeys.route(key)),
+      d.alert.storyId ? store.getMessage(recordKeys.story(key, d.alert.storyId)) : undefined,
+    ]);
+    if (sentRef) {
       // Sent before a crash that came before the ack: recognised, not posted twice.
       await store.ackDelivery(d.alert.id);
       report.delivered += 1;
@@ -213,11 +226,8 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       report.skipped += 1;
       return;
     }
-    const t = now();
-    const sentLastHour = settings.capPerHour !== undefined ? await store.countSent(key, t, HOUR, false) : 0;
     const reason = holdReason(settings, t, sentLastHour);
     if (reason) return hold(d, reason, report);
-    const routeProblem = await store.getMessage(recordKeys.route(key));
     if (routeProblem) return hold(d, `route paused: ${routeProblem}`, report);
 
     const next = (lastSent.get(key) ?? 0) + spacing[channel.adapter];
@@ -228,7 +238,7 @@ export function createDeliverer(options: DelivererOptions): Deliverer {
       return;
     }
     lastSent.set(key, t);
-    const { outcome, update } = await send(channel, adapter, d);
+    const { outcome, update } = await send(channel, adapter, d, storyRef);
     // Spacing counts from the platform's answer: the next message then arrives at least the
     // spacing after this one did, however slow this one was on the way.
     lastSent.set(key, now());
