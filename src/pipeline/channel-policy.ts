@@ -10,6 +10,24 @@ function minutesOf(hhmm: string): number | undefined {
   return h < 24 && min < 60 ? h * 60 + min : undefined;
 }
 
+/**
+ * The hour-and-minute formatter of each time zone asked for. Building one costs ~100 µs of CPU,
+ * using one ~3 µs, and every delivery to a channel with quiet hours asks. An unknown zone throws
+ * and is not kept. Bounded: emptied when it reaches `CLOCKS_MAX` zones.
+ */
+const clocks = new Map<string, Intl.DateTimeFormat>();
+const CLOCKS_MAX = 500;
+
+function clockOf(tz: string): Intl.DateTimeFormat {
+  let clock = clocks.get(tz);
+  if (clock === undefined) {
+    clock = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (clocks.size >= CLOCKS_MAX) clocks.clear();
+    clocks.set(tz, clock);
+  }
+  return clock;
+}
+
 /** Whether `nowMs` falls inside the quiet hours (a range may cross midnight: 22:00-07:00). */
 export function inQuietHours(quiet: ChannelSettings['quiet'], nowMs: number): boolean {
   if (!quiet) return false;
@@ -18,7 +36,7 @@ export function inQuietHours(quiet: ChannelSettings['quiet'], nowMs: number): bo
   if (start === undefined || end === undefined || start === end) return false;
   let local: number;
   try {
-    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: quiet.tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(nowMs));
+    const parts = clockOf(quiet.tz).formatToParts(new Date(nowMs));
     const h = Number(parts.find((p) => p.type === 'hour')?.value ?? 0);
     const m = Number(parts.find((p) => p.type === 'minute')?.value ?? 0);
     local = h * 60 + m;

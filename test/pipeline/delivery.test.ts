@@ -81,6 +81,19 @@ describe('deliverer policies', () => {
     expect(inQuietHours({ start: '22:00', end: '07:00', tz: 'UTC' }, Date.parse('2026-11-29T07:00:00Z'))).toBe(false);
   });
 
+  it('reads quiet hours in each channel\'s own time zone, one zone after another', () => {
+    // 23:30 UTC: 00:30 in Paris (winter), 08:30 in Tokyo, 18:30 in New York.
+    const at = Date.parse('2026-11-29T23:30:00Z');
+    const night = { start: '22:00', end: '07:00' };
+    for (let round = 0; round < 2; round++) {
+      expect(inQuietHours({ ...night, tz: 'Europe/Paris' }, at)).toBe(true);
+      expect(inQuietHours({ ...night, tz: 'Asia/Tokyo' }, at)).toBe(false);
+      expect(inQuietHours({ ...night, tz: 'America/New_York' }, at)).toBe(false);
+      expect(inQuietHours({ ...night, tz: 'America/New_York' }, at + 4 * 3_600_000)).toBe(true);
+      expect(inQuietHours({ ...night, tz: 'Not/AZone' }, at)).toBe(false);
+    }
+  });
+
   it('digest mode collects alerts into one message per interval', async () => {
     const { store, printed, deliverer, enqueue, advance } = setup();
     await store.setChannelSettings('console:desk', { ...defaultChannelSettings(), digest: '15m' });
