@@ -356,14 +356,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     return rulesCache;
   }
 
-  /** The state of a source before polling: the cached one while it is healthy, else the store's. */
-  async function priorState(sourceId: string): Promise<FetchState> {
-    const cached = states.get(sourceId);
-    // A failing or disabled source is read again each time: `source enable` may have reset it.
-    if (cached && cached.health === 'ok') return cached;
-    const state = await timedStore(() => store.getFetchState(sourceId)).catch((err: unknown) => {
-      throw new WirewatchError('store_failed', `store unavailable: ${describeError(err)}`, { cause: err });
-    });
+  /**
+   * The store's state of a source, remembered. pollSource uses the remembered one while the source
+   * is healthy; a failing or disabled source is read again each time (`source enable` may have
+   * reset it). A store error is already `store_failed` (timedStore).
+   */
+  async function storedState(sourceId: string): Promise<FetchState> {
+    const state = await timedStore(() => store.getFetchState(sourceId));
     states.set(sourceId, state);
     return state;
   }
@@ -425,7 +424,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     try {
       // A healthy source's state is in memory: no await (a 304 poll is mostly such hops).
       const cached = states.get(source.id);
-      prior = cached !== undefined && cached.health === 'ok' ? cached : await priorState(source.id);
+      prior = cached !== undefined && cached.health === 'ok' ? cached : await storedState(source.id);
       if (prior.health === 'disabled') return report('disabled', { error: prior.lastError ?? 'disabled' });
       if (prior.nextAttemptAt && prior.nextAttemptAt > isoTime(now())) return report('backoff', { error: prior.lastError ?? 'backing off' });
       const t0 = options.onStage ? performance.now() : 0;

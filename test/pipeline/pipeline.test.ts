@@ -171,6 +171,20 @@ describe('pipeline store traffic and caches', () => {
   const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], timeoutMs: 5000, perHostSpacingMs: 0 });
   const sourceAt = (path: string, id = `traffic${path.replace(/\W/g, '')}`): SourceConfig => ({ id, kind: 'feed', options: {}, name: 'Test wire', url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true });
 
+  it('a store that cannot read the state fails the poll as store_failed, saying so once', async () => {
+    const inner = createMemoryStore();
+    const store = new Proxy(inner, {
+      get(target, name, receiver) {
+        if (name === 'getFetchState') return async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6390'));
+        return Reflect.get(target, name, receiver) as unknown;
+      },
+    });
+    const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000 });
+    const report = await pipeline.pollSource(sourceAt('/traffic-unreadable.xml'));
+    expect(report.outcome).toBe('failed');
+    expect(report.error).toBe('store unavailable: connect ECONNREFUSED 127.0.0.1:6390');
+  });
+
   it('a 304 makes no store call, a changed feed one call (claim and writes together), and fetch times are written in one call later', async () => {
     const path = '/traffic-1.xml';
     server.set(path, rss([{ id: 'a', title: 'Seed' }]));
