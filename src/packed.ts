@@ -4,7 +4,7 @@
 // with small integers or objects, empty or not (an empty `[]` is an array of small integers), or
 // from a structured clone; each kind the optimised code of a function had not met made V8 throw that
 // code away and compile the function again, and for a big function (claimAndCommit) that cost
-// 45–75 ms of CPU each time, several times in a run (README, "V8 is still compiling").
+// 45–75 ms of CPU each time, several times in a run (docs/performance.md, "V8 was still compiling in the counted cycles").
 
 /**
  * A copy of `list` in an array of one kind. Every copy comes from the one literal below: once an
