@@ -1,12 +1,14 @@
 // The production store: everything wirewatch remembers lives in Redis under one key prefix, so
 // several instances (and restarts) share it. Key layout, with `P` the prefix:
 //   P src:{sourceId}:seen     string: the claim memory, 14 bytes per remembered item, oldest-seen
-//                             first: the first 8 bytes of sha1(item key), then the expiry in epoch
-//                             ms as 6 bytes big-endian (a sorted set of the same costs ~100 bytes
-//                             an item beyond 128 entries; this costs 14). A sorted set of raw keys
-//                             (the layout before) is converted on its first claim.
-//   P src:{sourceId}:seeded   "1" once the source completed a claim (first poll seeds, never floods);
-//                             both live a year past the ttl after the last claim (CLAIM_KEEP_MS)
+//                             first: the first 8 bytes of sha1(item key), each cut to its low 7 bits
+//                             (56 bits in all), then the expiry in epoch ms as 6 bytes big-endian (a
+//                             sorted set of the same costs ~100 bytes an item beyond 128 entries;
+//                             this costs 14). Older layouts are converted on the next claim: a sorted
+//                             set of raw keys, and records of 8 whole bytes (the marker "1").
+//   P src:{sourceId}:seeded   "2" once the source completed a claim (first poll seeds, never floods);
+//                             the digit names the memory's layout ("1": 8-bit hashes, before). Both
+//                             live a year past the ttl after the last claim (CLAIM_KEEP_MS)
 //   P src:{sourceId}:state    JSON FetchState
 //   P watch:{channelKey}      sorted set, term → insertion rank
 //   P rules:version           integer, INCR after every write that may change the channel rules
@@ -82,10 +84,13 @@ export type RedisClient = Redis | Cluster;
 export const CLAIM_RECORD_BYTES = 14;
 /** How long past the ttl a source's claim memory and seeded marker outlive its last claim: a year. */
 export const CLAIM_KEEP_MS = 365 * 86_400_000;
+/** The seeded marker's value, naming the claim memory's layout (7-bit key hashes). */
+const CLAIM_LAYOUT = '2';
 
-// The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)`:
-// `hashes` is the 8-byte hashes of the distinct item keys end to end, `expiry6` the new expiry as
-// 6 bytes. Drops expired records except those of the latest claim (the trailing records, which
+// The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry, ttl, maxKeys, hashes)`:
+// `hashes` is the 8-byte hashes of the distinct item keys end to end (every byte below 128, so the
+// command is all text: ioredis sends a command holding a Buffer through a slower path that copies
+// every argument; docs/performance.md), `expiry` the new expiry in epoch ms. Drops expired records except those of the latest claim (the trailing records, which
 // share the greatest expiry: a feed answering 304 for longer than the ttl still lists them, and
 // must not alert them again when it changes), answers which hashes were not remembered (1-based
 // indexes, ascending), appends every given hash with the new expiry (a re-seen one moves to the
@@ -105,7 +110,10 @@ local function pack6(n)
   end
   return string.char(unpack(bytes))
 end
-local function loadMemory(key)
+-- The memory as records of 7-bit hashes. \`current\` is false when the seeded marker is not that of
+-- this layout: the hash bytes are then cut to 7 bits, which gives what hashing the same keys gives
+-- now (cutting twice changes nothing, so a memory without a marker is safe to cut too).
+local function loadMemory(key, current)
   local kind = redis.call('TYPE', key).ok
   if kind == 'none' then return '' end
   if kind == 'zset' then
@@ -113,20 +121,28 @@ local function loadMemory(key)
     local parts = {}
     for i = 1, #old, 2 do
       local hex = string.sub(redis.sha1hex(old[i]), 1, 16)
-      parts[#parts + 1] = (hex:gsub('..', function(x) return string.char(tonumber(x, 16)) end)) .. pack6(tonumber(old[i + 1]))
+      parts[#parts + 1] = (hex:gsub('..', function(x) return string.char(tonumber(x, 16) % 128) end)) .. pack6(tonumber(old[i + 1]))
     end
     redis.call('DEL', key)
     return table.concat(parts)
   end
   local blob = redis.call('GET', key)
   if #blob % ${CLAIM_RECORD_BYTES} ~= 0 then error({ err = 'WRONGTYPE ' .. key .. ' is not a wirewatch claim memory' }) end
-  return blob
+  if current then return blob end
+  local parts = {}
+  for p = 1, #blob, ${CLAIM_RECORD_BYTES} do
+    local a, b, c, d, e, f, g, h = string.byte(blob, p, p + 7)
+    parts[#parts + 1] = string.char(a % 128, b % 128, c % 128, d % 128, e % 128, f % 128, g % 128, h % 128) .. string.sub(blob, p + 8, p + ${CLAIM_RECORD_BYTES - 1})
+  end
+  return table.concat(parts)
 end
-local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
-  local wasSeeded = redis.call('EXISTS', seeded)
+local function claimKeys(seen, seeded, now, expiry, ttl, maxKeys, hashes)
+  local marker = redis.call('GET', seeded)
+  local wasSeeded = marker and 1 or 0
   local n = #hashes / 8
   if n == 0 then return wasSeeded, {} end
-  local blob = loadMemory(seen)
+  local blob = loadMemory(seen, marker == '${CLAIM_LAYOUT}')
+  local expiry6 = pack6(tonumber(expiry))
   local incoming = {}
   for i = 1, n do incoming[string.sub(hashes, i * 8 - 7, i * 8)] = true end
   local known, kept = {}, {}
@@ -145,7 +161,7 @@ local function claimKeys(seen, seeded, now, expiry6, ttl, maxKeys, hashes)
   end
   local first = math.max(1, #kept - maxKeys + 1)
   redis.call('SET', seen, table.concat(kept, '', first, #kept), 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
-  redis.call('SET', seeded, '1', 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
+  redis.call('SET', seeded, '${CLAIM_LAYOUT}', 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
   return wasSeeded, fresh
 end
 `;
@@ -199,7 +215,7 @@ return 1
 `;
 
 // KEYS[1] claim memory, KEYS[2] seeded marker.
-// ARGV[1] now ms, ARGV[2] expiry (6 bytes), ARGV[3] ttl ms, ARGV[4] maxKeys, ARGV[5] key hashes.
+// ARGV[1] now ms, ARGV[2] expiry ms, ARGV[3] ttl ms, ARGV[4] maxKeys, ARGV[5] key hashes.
 // Returns { wasSeeded (0|1), 1-based indexes of the fresh hashes... }.
 const CLAIM_LUA = `${CLAIM_CORE_LUA}
 local wasSeeded, fresh = claimKeys(KEYS[1], KEYS[2], tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
@@ -380,8 +396,8 @@ const NEWS_ADD_COMMAND = 'wirewatchNewsAdd';
 
 /** The commands `defineCommand` adds to the client (ioredis cannot type them by itself). */
 interface WirewatchScripts {
-  [CLAIM_COMMAND](seenKey: string, seededKey: string, ...args: Array<string | Buffer>): Promise<number[]>;
-  [CLAIM_COMMIT_COMMAND](...keysAndArgs: Array<string | Buffer>): Promise<number[]>;
+  [CLAIM_COMMAND](seenKey: string, seededKey: string, ...args: string[]): Promise<number[]>;
+  [CLAIM_COMMIT_COMMAND](...keysAndArgs: string[]): Promise<number[]>;
   [WATCH_ADD_COMMAND](watchKey: string, ...terms: string[]): Promise<string[]>;
   [RESCHEDULE_COMMAND](outboxKey: string, dueKey: string, id: string, json: string, notBefore: string): Promise<number>;
   [LEASE_COMMAND](outboxKey: string, dueKey: string, nowMs: string, limit: string, leaseEnd: string): Promise<string[]>;
@@ -460,7 +476,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   const claimTimes = (claimOptions: ClaimOptions) => {
     const nowMs = Math.floor(now());
     const ttlMs = Math.ceil(claimOptions.ttlMs);
-    return { nowMs, expiry: uint48(nowMs + ttlMs), ttl: String(ttlMs) };
+    return { nowMs, expiry: String(Math.max(0, Math.min(nowMs + ttlMs, 2 ** 48 - 1))), ttl: String(ttlMs) };
   };
 
   /**
@@ -517,7 +533,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       const batch = hashBatch(commit.keys);
       const { nowMs, expiry, ttl } = claimTimes(commit.options);
       const storyTtl = Math.ceil(commit.storyTtlMs);
-      const args: Array<string | Buffer> = [
+      const args: string[] = [
         sourceKey(sourceId, 'seen'),
         sourceKey(sourceId, 'seeded'),
         sourceKey(sourceId, 'state'),
@@ -871,29 +887,41 @@ function postingsOf(raw: Buffer | null): Uint32Array {
 }
 
 /**
- * The first 8 bytes of sha1(text), as a latin1 string (one char a byte; src/hash.ts). A string,
- * not a Buffer: no allocation per key beyond it, and it is already the Map key that finds equal
- * hashes.
+ * The first 8 bytes of sha1(text), each cut to its low 7 bits, as a string of 8 chars below 128
+ * (src/hash.ts's `binary` is one char a byte). A string, not a Buffer: no allocation per key beyond
+ * it, it is already the Map key that finds equal hashes, and it goes to Redis as the same bytes.
  */
-const sha1Prefix = (text: string): string => digest('sha1', text, 'binary').slice(0, 8);
+function sha1Prefix(text: string): string {
+  const d = digest('sha1', text, 'binary');
+  return String.fromCharCode(
+    d.charCodeAt(0) & 127,
+    d.charCodeAt(1) & 127,
+    d.charCodeAt(2) & 127,
+    d.charCodeAt(3) & 127,
+    d.charCodeAt(4) & 127,
+    d.charCodeAt(5) & 127,
+    d.charCodeAt(6) & 127,
+    d.charCodeAt(7) & 127,
+  );
+}
 
 /**
- * The distinct keys of a claim hashed for the claim memory (first 8 bytes of sha1, the same as
- * `redis.sha1hex` in the script converting the old layout). Two keys of one batch with the same
- * hash share one record and one answer (a 1-in-10^14 chance for a feed of 2,000 items).
+ * The distinct keys of a claim hashed for the claim memory (`sha1Prefix`, the same as
+ * `redis.sha1hex` cut to 7 bits in the script converting the old layout). Two keys of one batch
+ * with the same hash share one record and one answer (a 1-in-10^10 chance for a feed of 2,000 items).
  */
 function hashBatch(keys: readonly string[]) {
   const indexByHash = new Map<string, number>();
   const keysByIndex: string[][] = [];
   const indexByKey = new Map<string, number>();
-  const hashes = Buffer.allocUnsafe(8 * keys.length);
+  let hashes = '';
   let count = 0;
   for (const key of keys) {
     if (indexByKey.has(key)) continue;
     const id = sha1Prefix(key);
     let index = indexByHash.get(id);
     if (index === undefined) {
-      hashes.write(id, 8 * count, 'latin1');
+      hashes += id;
       count += 1;
       index = count;
       indexByHash.set(id, index);
@@ -903,7 +931,7 @@ function hashBatch(keys: readonly string[]) {
     indexByKey.set(key, index);
   }
   return {
-    hashes: hashes.subarray(0, 8 * count),
+    hashes,
     /** The keys of the fresh indexes a script answered, in input order. */
     keysOf(indexes: readonly number[]): string[] {
       return indexes.flatMap((index) => keysByIndex[Number(index)] ?? []);
@@ -919,13 +947,6 @@ function hashBatch(keys: readonly string[]) {
       return [...indexes].sort((a, b) => a - b).join(',');
     },
   };
-}
-
-/** An epoch-ms time as 6 bytes big-endian (enough until the year 10889). */
-function uint48(value: number): Buffer {
-  const buffer = Buffer.alloc(6);
-  buffer.writeUIntBE(Math.max(0, Math.min(value, 2 ** 48 - 1)), 0, 6);
-  return buffer;
 }
 
 /** Runs a MULTI and rethrows the first error of its queued commands (ioredis reports them per command). */

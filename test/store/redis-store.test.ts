@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
@@ -204,7 +204,7 @@ if (url === '') {
         expect(declared).toEqual([`${prefix}src:{${sourceId}}:seen`, `${prefix}src:{${sourceId}}:seeded`]);
         // Every key the script itself touched (MONITOR shows script commands with source `lua`).
         const touched = claim.fromScripts.map((c) => c.args[1] ?? '').filter((key) => key.startsWith(prefix));
-        // EXISTS seeded, TYPE + GET + SET of the claim memory, SET seeded.
+        // GET seeded, TYPE + GET + SET of the claim memory, SET seeded.
         expect(touched.length).toBeGreaterThanOrEqual(5);
         const slots = new Set([...declared, ...touched].map(calculateSlot));
         expect(slots.size).toBe(1);
@@ -406,6 +406,40 @@ if (url === '') {
         expect(await shared.type(seen)).toBe('string');
         expect(await shared.strlen(seen)).toBe(4 * CLAIM_RECORD_BYTES);
         expect(await store.claim('feed', keys, { ttlMs: 10_000, maxKeys: 100 })).toEqual({ fresh: [], firstPoll: false });
+      } finally {
+        await deleteKeys(shared, prefix);
+      }
+    });
+
+    it('converts a claim memory of 8-bit key hashes (marker "1") on its next claim, and remembers what it held', async () => {
+      const prefix = testPrefix('store-convert-8bit');
+      const time = 1_000_000;
+      try {
+        const seen = `${prefix}src:{feed}:seen`;
+        // As the version before left it: the first 8 whole bytes of sha1(key), then the expiry as 6 bytes.
+        const record = (key: string, expiry: number) => {
+          const out = Buffer.alloc(CLAIM_RECORD_BYTES);
+          createHash('sha1').update(key).digest().copy(out, 0, 0, 8);
+          out.writeUIntBE(expiry, 8, 6);
+          return out;
+        };
+        const keys = Array.from({ length: 12 }, (_, i) => `https://example.com/${i}`);
+        // Twelve keys: the chance that none of their 96 hash bytes is 128 or above is 2^-96, so the
+        // conversion has something to cut.
+        await shared.set(seen, Buffer.concat(keys.map((key) => record(key, time + 5_000))));
+        await shared.set(`${prefix}src:{feed}:seeded`, '1');
+        const store = createRedisStore(shared, { prefix, now: () => time });
+        expect(await store.claim('feed', [...keys, 'https://example.com/new'], { ttlMs: 10_000, maxKeys: 100 })).toEqual({
+          fresh: ['https://example.com/new'],
+          firstPoll: false,
+        });
+        const stored = await shared.getBuffer(seen);
+        expect(stored?.length).toBe(13 * CLAIM_RECORD_BYTES);
+        for (let p = 0; p < (stored?.length ?? 0); p += CLAIM_RECORD_BYTES) {
+          expect([...(stored?.subarray(p, p + 8) ?? [])].every((byte) => byte < 128)).toBe(true);
+        }
+        expect(await shared.get(`${prefix}src:{feed}:seeded`)).toBe('2');
+        expect(await store.claim('feed', [...keys, 'https://example.com/new'], { ttlMs: 10_000, maxKeys: 100 })).toEqual({ fresh: [], firstPoll: false });
       } finally {
         await deleteKeys(shared, prefix);
       }
