@@ -9,7 +9,8 @@
 // shows it; the bot runs defaultParseWorkers(): 1 on two cores), NOPROF=1 (no profiler: figures closer to the bench's),
 // PROFILE_DIR (default the system temp dir), ALLOC=1 (a sampled allocation profile instead),
 // ALLOC_SURVIVORS=1 (with ALLOC: only what outlived a scavenge, i.e. what was promoted),
-// CONCURRENCY (polls in flight, default 64). The profile opens in Chrome DevTools or speedscope.
+// CONCURRENCY (polls in flight, default 64), PAUSE_MS (idle before each measured round, as in the
+// bench, where the pipeline waits while the naive bot polls; the CPU of the pauses is not counted). The profile opens in Chrome DevTools or speedscope.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -102,20 +103,36 @@ try {
     await session.post('Profiler.start');
   }
   let items = 0;
+  const pauseMs = Number(process.env.PAUSE_MS ?? 0);
+  const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
+  let idleCpu = 0;
   if (process.env.MARK) console.log('--- measuring from here');
   const threads0 = threadCpu();
+  const r0 = process.resourceUsage();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let k = 0; k < ROUNDS; k++) {
     if (mode === 'allnew') await farm.renew(FEEDS);
     else if (mode === 'advance') await farm.advance(k + 1, 0.1);
+    // PAUSE_MS: idle before each round, as the bench's pipeline is while the naive bot polls.
+    if (pauseMs > 0) {
+      const idle = process.cpuUsage();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      idleCpu += cpuOf(process.cpuUsage(idle));
+    }
     items += await cycle();
   }
-  const wallMs = performance.now() - t0;
+  const wallMs = performance.now() - t0 - ROUNDS * pauseMs;
   const cpu = process.cpuUsage(c0);
-  const cpuUs = cpu.user + cpu.system;
+  const cpuUs = cpu.user + cpu.system - idleCpu;
+  if (pauseMs > 0) console.log(`idle between rounds: ${(idleCpu / ROUNDS / 1000).toFixed(1)} ms of CPU a pause (not counted)`);
   const polls = ROUNDS * FEEDS;
   console.log(`user ${(cpu.user / polls).toFixed(0)} sys ${(cpu.system / polls).toFixed(0)} µs/poll`);
+  const r1 = process.resourceUsage();
+  const perRound = (n: number) => (n / ROUNDS).toFixed(0);
+  console.log(
+    `per round: ${perRound(r1.minorPageFault - r0.minorPageFault)} page faults, ${perRound(r1.voluntaryContextSwitches - r0.voluntaryContextSwitches)} voluntary and ${perRound(r1.involuntaryContextSwitches - r0.involuntaryContextSwitches)} involuntary context switches`,
+  );
   const threads = threadCpu();
   if (threads.size > 0) {
     const byName = new Map<string, number>();
