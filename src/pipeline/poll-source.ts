@@ -1,4 +1,5 @@
 // One poll of one source: fetch → parse → claim → judge → match channels → enqueue.
+import { compareText } from '../compare.js';
 import { digest } from '../hash.js';
 import { fetchStateWith, type Alert, type ChannelConfig, type ChannelKey, type FetchState, type Judgement, type NewsItem, type PendingDelivery, type RecentAlert, type SourceConfig, type Topic } from '../domain.js';
 import { isoTime } from '../iso-time.js';
@@ -403,7 +404,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   /** Oldest first, so a channel reads a burst in the order it happened; undated items keep feed order. */
   function oldestFirst(items: readonly NewsItem[]): NewsItem[] {
     const ordered = [...items].reverse();
-    ordered.sort((a, b) => (a.published && b.published ? a.published.localeCompare(b.published) : 0));
+    ordered.sort((a, b) => (a.published && b.published ? compareText(a.published, b.published) : 0));
     return ordered;
   }
 

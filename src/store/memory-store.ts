@@ -3,6 +3,7 @@
 // and every collection in it is bounded: claims and recent alerts by count, held alerts per
 // channel by `STORE_DEFAULTS.heldPerChannel`, chat sources by `CHAT_SOURCES_MAX`, sent counters
 // by their window, message records and stories by their TTL (swept as the maps grow).
+import { compareText } from '../compare.js';
 import type { Alert, ChannelKey, ChannelSettings, ChatSource, FetchState, PendingDelivery, RecentAlert } from '../domain.js';
 import {
   chatSourcesFull,
@@ -229,7 +230,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async knownChannels(): Promise<ChannelKey[]> {
-      return [...channels].sort(compareIds);
+      return [...channels].sort(compareText);
     },
 
     async getChannelSettings(channel: ChannelKey): Promise<ChannelSettings> {
@@ -309,7 +310,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     async recentStories(sinceMs: number): Promise<StoryRecord[]> {
       return [...stories.values()]
         .filter((story) => story.firstAt >= sinceMs)
-        .sort((a, b) => b.firstAt - a.firstAt || compareIds(b.id, a.id))
+        .sort((a, b) => b.firstAt - a.firstAt || compareText(b.id, a.id))
         .map((story) => structuredClone(story));
     },
 
@@ -344,7 +345,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       // Same order as the Redis sorted set: by notBefore, then by id.
       return [...outbox.values()]
         .filter((delivery) => delivery.notBefore <= nowMs)
-        .sort((a, b) => a.notBefore - b.notBefore || compareIds(a.alert.id, b.alert.id))
+        .sort((a, b) => a.notBefore - b.notBefore || compareText(a.alert.id, b.alert.id))
         .slice(0, limit)
         .map((delivery) => structuredClone(delivery));
     },
@@ -355,7 +356,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       // No await before the loop ends: nothing else runs in between, so the take is atomic.
       const due = [...outbox.values()]
         .filter((delivery) => delivery.notBefore <= nowMs)
-        .sort((a, b) => a.notBefore - b.notBefore || compareIds(a.alert.id, b.alert.id))
+        .sort((a, b) => a.notBefore - b.notBefore || compareText(a.alert.id, b.alert.id))
         .slice(0, limit);
       for (const delivery of due) delivery.notBefore = nowMs + leaseMs;
       return due.map((delivery) => structuredClone(delivery));
@@ -444,10 +445,6 @@ function validateLease(leaseMs: number): void {
   if (!Number.isFinite(leaseMs) || leaseMs <= 0) {
     throw new RangeError(`leaseDeliveries: leaseMs must be a positive number of ms, got ${leaseMs}`);
   }
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function validateClaim(sourceId: string, options: ClaimOptions): void {

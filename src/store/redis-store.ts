@@ -41,6 +41,7 @@
 // Expiry the contract can observe (messages, stories) is decided with the `now` clock from the
 // stored expiry time; the real PEXPIRE/PX is a safety net that frees memory.
 import type { Cluster, Redis } from 'ioredis';
+import { compareText } from '../compare.js';
 import { digest } from '../hash.js';
 import { packed } from '../packed.js';
 import { randomUUID } from 'node:crypto';
@@ -626,7 +627,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     },
 
     async knownChannels(): Promise<ChannelKey[]> {
-      return (await redis.smembers(channelsKey)).sort(compareIds);
+      return (await redis.smembers(channelsKey)).sort(compareText);
     },
 
     async getChannelSettings(channel: ChannelKey): Promise<ChannelSettings> {
@@ -990,10 +991,6 @@ function scoreBound(value: number): string {
   if (value === Number.NEGATIVE_INFINITY || Number.isNaN(value)) return '-inf';
   if (value === Number.POSITIVE_INFINITY) return '+inf';
   return String(value);
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function validateTtl(what: string, ttlMs: number): void {

@@ -1,5 +1,6 @@
 // `/news [query] [since:24h]`: recent alerts matching every query word, newest first; without a
 // query, the latest alerts this channel received.
+import { compareText } from '../../compare.js';
 import type { RecentAlert } from '../../domain.js';
 import { tokens } from '../../relevance/fold.js';
 import { channelTerm } from '../../store/news-index.js';
@@ -62,7 +63,7 @@ export default {
     const terms = query.length === 0 ? [channelTerm(ctx.request.channel)] : query;
     const hits = (await ctx.options.store.searchRecentAlerts(terms, NEWS_CANDIDATES))
       .filter((a) => Date.parse(a.alertedAt) >= cutoff)
-      .sort((a, b) => b.alertedAt.localeCompare(a.alertedAt))
+      .sort((a, b) => compareText(b.alertedAt, a.alertedAt))
       .filter((a) => {
         const key = a.url ?? `${a.sourceId}|${a.title}`;
         if (seen.has(key)) return false;

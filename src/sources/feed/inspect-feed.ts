@@ -1,4 +1,5 @@
 // `wirewatch feed test <url>` and `/source test`: fetch one URL as wirewatch would and describe it.
+import { compareText } from '../../compare.js';
 import { WirewatchError } from '../../errors.js';
 import type { SafeFetcher } from '../http/safe-fetch.js';
 import { decodeFeedBytesWithInfo } from './decode.js';
@@ -27,7 +28,7 @@ export async function inspectFeed(fetcher: SafeFetcher, url: string): Promise<Fe
   const feed = parseFeed(decoded.text, { sourceId: 'inspect', url: response.url });
   const items = feed.items
     .map((item, index) => ({ item, index }))
-    .sort((a, b) => (a.item.published && b.item.published ? b.item.published.localeCompare(a.item.published) : a.item.published ? -1 : b.item.published ? 1 : a.index - b.index))
+    .sort((a, b) => (a.item.published && b.item.published ? compareText(b.item.published, a.item.published) : a.item.published ? -1 : b.item.published ? 1 : a.index - b.index))
     .map(({ item }) => item);
   return {
     url: response.url,
