@@ -10,7 +10,8 @@
 // PROFILE_DIR (default the system temp dir), ALLOC=1 (a sampled allocation profile instead),
 // ALLOC_SURVIVORS=1 (with ALLOC: only what outlived a scavenge, i.e. what was promoted),
 // CONCURRENCY (polls in flight, default 64), PAUSE_MS (idle before each measured round, as in the
-// bench, where the pipeline waits while the naive bot polls; the CPU of the pauses is not counted). The profile opens in Chrome DevTools or speedscope.
+// bench, where the pipeline waits while the naive bot polls; the CPU of the pauses is not counted
+// in the totals). The profile opens in Chrome DevTools or speedscope.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';

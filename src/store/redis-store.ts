@@ -91,7 +91,8 @@ const CLAIM_LAYOUT = '2';
 // The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry, ttl, maxKeys, hashes)`:
 // `hashes` is the 8-byte hashes of the distinct item keys end to end (every byte below 128, so the
 // command is all text: ioredis sends a command holding a Buffer through a slower path that copies
-// every argument; docs/performance.md), `expiry` the new expiry in epoch ms. Drops expired records except those of the latest claim (the trailing records, which
+// every argument; docs/performance.md), `expiry` the new expiry in epoch ms. Drops expired records
+// except those of the latest claim (the trailing records, which
 // share the greatest expiry: a feed answering 304 for longer than the ttl still lists them, and
 // must not alert them again when it changes), answers which hashes were not remembered (1-based
 // indexes, ascending), appends every given hash with the new expiry (a re-seen one moves to the
