@@ -105,8 +105,9 @@ try {
   }
   let items = 0;
   const pauseMs = Number(process.env.PAUSE_MS ?? 0);
-  const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
-  let idleCpu = 0;
+  const idle = { user: 0, system: 0 };
+  // Ticks each thread spent during the pauses, taken off its figure below.
+  const idleTicks = new Map<string, number>();
   if (process.env.MARK) console.log('--- measuring from here');
   const threads0 = threadCpu();
   const r0 = process.resourceUsage();
@@ -117,16 +118,21 @@ try {
     else if (mode === 'advance') await farm.advance(k + 1, 0.1);
     // PAUSE_MS: idle before each round, as the bench's pipeline is while the naive bot polls.
     if (pauseMs > 0) {
-      const idle = process.cpuUsage();
+      const before = threadCpu();
+      const start = process.cpuUsage();
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      idleCpu += cpuOf(process.cpuUsage(idle));
+      const spent = process.cpuUsage(start);
+      idle.user += spent.user;
+      idle.system += spent.system;
+      for (const [tid, t] of threadCpu()) idleTicks.set(tid, (idleTicks.get(tid) ?? 0) + t.ticks - (before.get(tid)?.ticks ?? 0));
     }
     items += await cycle();
   }
   const wallMs = performance.now() - t0 - ROUNDS * pauseMs;
-  const cpu = process.cpuUsage(c0);
-  const cpuUs = cpu.user + cpu.system - idleCpu;
-  if (pauseMs > 0) console.log(`idle between rounds: ${(idleCpu / ROUNDS / 1000).toFixed(1)} ms of CPU a pause (not counted)`);
+  const total = process.cpuUsage(c0);
+  const cpu = { user: total.user - idle.user, system: total.system - idle.system };
+  const cpuUs = cpu.user + cpu.system;
+  if (pauseMs > 0) console.log(`idle between rounds: ${((idle.user + idle.system) / ROUNDS / 1000).toFixed(1)} ms of CPU a pause (not counted)`);
   const polls = ROUNDS * FEEDS;
   console.log(`user ${(cpu.user / polls).toFixed(0)} sys ${(cpu.system / polls).toFixed(0)} µs/poll`);
   const r1 = process.resourceUsage();
@@ -138,12 +144,12 @@ try {
   if (threads.size > 0) {
     const byName = new Map<string, number>();
     for (const [tid, t] of threads) {
-      const spent = t.ticks - (threads0.get(tid)?.ticks ?? 0);
+      const spent = t.ticks - (threads0.get(tid)?.ticks ?? 0) - (idleTicks.get(tid) ?? 0);
       byName.set(t.name, (byName.get(t.name) ?? 0) + spent);
     }
     const tick = 1e6 / 100;
     if (process.env.PER_THREAD) {
-      const each = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.ticks - (threads0.get(tid)?.ticks ?? 0)] as const).filter(([, v]) => v > 0);
+      const each = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.ticks - (threads0.get(tid)?.ticks ?? 0) - (idleTicks.get(tid) ?? 0)] as const).filter(([, v]) => v > 0);
       console.log(`each thread, µs/poll: ${each.sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
     }
     console.log(`per thread, µs/poll: ${[...byName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
