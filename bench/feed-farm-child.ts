@@ -107,6 +107,7 @@ process.on('message', (raw: unknown) => {
     }
     reply({ cmd: 'renew', added });
   } else if (request.cmd === 'stats') {
-    reply({ cmd: 'stats', ...counts });
+    const cpu = process.cpuUsage();
+    reply({ cmd: 'stats', ...counts, cpuS: (cpu.user + cpu.system) / 1e6 });
   }
 });

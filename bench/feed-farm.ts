@@ -13,7 +13,7 @@ export type FarmReply =
   | { cmd: 'init'; port: number; bytes: number }
   | { cmd: 'advance'; changed: number; added: number }
   | { cmd: 'renew'; added: number }
-  | { cmd: 'stats'; full: number; notModified: number };
+  | { cmd: 'stats'; full: number; notModified: number; cpuS: number };
 
 /** URL of feed `i` of a farm on `port` (spread over `hosts` loopback addresses: 127.0.0.1 …). */
 export const farmFeedUrl = (port: number, hosts: number, i: number): string => `http://127.0.0.${1 + (i % hosts)}:${port}/f/${i}.xml`;
@@ -29,7 +29,8 @@ export interface FeedFarm {
   advance(cycle: number, fraction: number): Promise<{ changed: number; added: number }>;
   /** The first `count` feeds get a full page of new items. */
   renew(count: number): Promise<{ added: number }>;
-  stats(): Promise<{ full: number; notModified: number }>;
+  /** Answers served so far, and the farm process's CPU seconds (user + system) since it started. */
+  stats(): Promise<{ full: number; notModified: number; cpuS: number }>;
   close(): Promise<void>;
 }
 
@@ -60,8 +61,8 @@ export async function startFeedFarm(options: { feeds: number; itemsPerFeed: numb
     },
     renew: async (count) => ({ added: (await ask({ cmd: 'renew', count })).added }),
     stats: async () => {
-      const { full, notModified } = await ask({ cmd: 'stats' });
-      return { full, notModified };
+      const { full, notModified, cpuS } = await ask({ cmd: 'stats' });
+      return { full, notModified, cpuS };
     },
     close: async () => {
       if (child.exitCode !== null) return;
