@@ -91,12 +91,14 @@ const CLAIM_LAYOUT = '2';
 // The claim, shared by both claim scripts. `claimKeys(seen, seeded, now, expiry, ttl, maxKeys, hashes)`:
 // `hashes` is the 8-byte hashes of the distinct item keys end to end (every byte below 128, so the
 // command is all text: ioredis sends a command holding a Buffer through a slower path that copies
-// every argument; docs/performance.md), `expiry` the new expiry in epoch ms. Drops expired records
-// except those of the latest claim (the trailing records, which
+// every argument; docs/performance.md), `expiry` the new expiry in epoch ms. A record is expired
+// when its expiry has passed, except those of the latest claim (the trailing records, which
 // share the greatest expiry: a feed answering 304 for longer than the ttl still lists them, and
-// must not alert them again when it changes), answers which hashes were not remembered (1-based
-// indexes, ascending), appends every given hash with the new expiry (a re-seen one moves to the
-// end), keeps the newest maxKeys records, and marks the source seeded. Both keys live
+// must not alert them again when it changes). Answers which hashes were not remembered unexpired
+// (1-based indexes, ascending), drops the expired records at the front of the memory (an expired
+// one behind a live one, after claims with different ttls or clocks, stays until it reaches the
+// front, never counted as remembered), appends every given hash with the new expiry (a re-seen
+// one moves to the end), keeps the newest maxKeys records, and marks the source seeded. Both keys live
 // CLAIM_KEEP_MS past the ttl (a year), so a source quiet for longer is seeded again instead of
 // alerting its backlog. An empty batch only reads.
 const CLAIM_CORE_LUA = `
@@ -145,24 +147,48 @@ local function claimKeys(seen, seeded, now, expiry, ttl, maxKeys, hashes)
   if n == 0 then return wasSeeded, {} end
   local blob = loadMemory(seen, marker == '${CLAIM_LAYOUT}')
   local expiry6 = pack6(tonumber(expiry))
-  local incoming = {}
-  for i = 1, n do incoming[string.sub(hashes, i * 8 - 7, i * 8)] = true end
-  local known, kept = {}, {}
   local latest = string.sub(blob, -6)
-  for p = 1, #blob, ${CLAIM_RECORD_BYTES} do
-    if unpack6(blob, p + 8) > now or string.sub(blob, p + 8, p + 13) == latest then
-      local h = string.sub(blob, p, p + 7)
-      if incoming[h] then known[h] = true else kept[#kept + 1] = string.sub(blob, p, p + ${CLAIM_RECORD_BYTES - 1}) end
+  local function live(p)
+    return unpack6(blob, p + 8) > now or string.sub(blob, p + 8, p + 13) == latest
+  end
+  -- Each claim writes its records at the end with one expiry, so the expired records are the front
+  -- of the memory (out of order only when clocks or ttls differ between claims): skip them, and
+  -- find each incoming hash with string.find (C speed; a match must start a record) instead of
+  -- walking every record in Lua, which cost ~1 ms a claim for a memory of 2,000.
+  local from = 1
+  while from <= #blob and not live(from) do from = from + ${CLAIM_RECORD_BYTES} end
+  local known, drop = {}, {}
+  for i = 1, n do
+    local h = string.sub(hashes, i * 8 - 7, i * 8)
+    if known[h] == nil then
+      known[h] = false
+      local q = string.find(blob, h, from, true)
+      while q do
+        if (q - 1) % ${CLAIM_RECORD_BYTES} == 0 then
+          drop[#drop + 1] = q
+          if live(q) then known[h] = true end
+        end
+        q = string.find(blob, h, q + 1, true)
+      end
     end
   end
+  table.sort(drop)
+  local kept = {}
+  for _, q in ipairs(drop) do
+    if q > from then kept[#kept + 1] = string.sub(blob, from, q - 1) end
+    from = q + ${CLAIM_RECORD_BYTES}
+  end
+  if from <= #blob then kept[#kept + 1] = string.sub(blob, from) end
   local fresh = {}
   for i = 1, n do
     local h = string.sub(hashes, i * 8 - 7, i * 8)
     if not known[h] then fresh[#fresh + 1] = i end
     kept[#kept + 1] = h .. expiry6
   end
-  local first = math.max(1, #kept - maxKeys + 1)
-  redis.call('SET', seen, table.concat(kept, '', first, #kept), 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
+  local memory = table.concat(kept)
+  local cap = maxKeys * ${CLAIM_RECORD_BYTES}
+  if cap <= 0 then memory = '' elseif #memory > cap then memory = string.sub(memory, -cap) end
+  redis.call('SET', seen, memory, 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
   redis.call('SET', seeded, '${CLAIM_LAYOUT}', 'PX', tonumber(ttl) + ${CLAIM_KEEP_MS})
   return wasSeeded, fresh
 end
@@ -172,38 +198,65 @@ end
 // `addNews(seqKey, alertsKey, floorKey, termPrefix, limit, termTtl, args, at, n)` remembers the
 // n alerts at args[at…] (each: JSON, then its terms joined by newlines), the last the newest, and
 // forgets those beyond the newest `limit` (at most 1,000 per call, so a lowered limit catches up
-// over a few calls instead of in one long script).
+// over a few calls instead of in one long script). The batch takes its sequence numbers in one
+// INCRBY and its alerts in HSETs of up to 200 fields; a term shared by several alerts of the batch
+// (the outlet's words, topics, channels) gets their records in one APPEND and one PEXPIRE: each
+// call from Lua costs about as much as the work it does (docs/performance.md).
 const NEWS_ADD_CORE_LUA = `
 local function newsEntry(key, i)
   return struct.unpack('<I4', redis.call('GETRANGE', key, i * 4, i * 4 + 3))
 end
+-- One command over many items, \`width\` (even: pairs stay whole) at a time: unpack has a bound.
+local function callInChunks(head, items, width)
+  for i = 1, #items, width do
+    local args = { unpack(head) }
+    for j = i, math.min(i + width - 1, #items) do args[#args + 1] = items[j] end
+    redis.call(unpack(args))
+  end
+end
 local function addNews(seqKey, alertsKey, floorKey, termPrefix, limit, termTtl, args, at, n)
   if n == 0 or limit <= 0 then return end
-  local seq = 0
+  local last = redis.call('INCRBY', seqKey, n)
+  local dead = last - limit
+  local fields, records, terms = {}, {}, {}
   for k = 0, n - 1 do
-    seq = redis.call('INCR', seqKey)
-    redis.call('HSET', alertsKey, seq, args[at + 2 * k])
+    local seq = last - n + 1 + k
+    fields[#fields + 1] = seq
+    fields[#fields + 1] = args[at + 2 * k]
     local record = struct.pack('<I4', seq)
-    local dead = seq - limit
     for term in string.gmatch(args[at + 2 * k + 1], '[^\\n]+') do
-      local key = termPrefix .. term
-      local count = redis.call('APPEND', key, record) / 4
-      redis.call('PEXPIRE', key, termTtl)
-      local mid = math.floor(count / 2)
-      if count % 16 == 0 and newsEntry(key, mid) <= dead then
-        local lo, hi = mid + 1, count - 1
-        while lo < hi do
-          local m = math.floor((lo + hi) / 2)
-          if newsEntry(key, m) > dead then hi = m else lo = m + 1 end
-        end
-        redis.call('SET', key, redis.call('GETRANGE', key, lo * 4, -1), 'PX', termTtl)
+      local list = records[term]
+      if list == nil then
+        list = {}
+        records[term] = list
+        terms[#terms + 1] = term
       end
+      list[#list + 1] = record
+    end
+  end
+  callInChunks({ 'HSET', alertsKey }, fields, 200)
+  for _, term in ipairs(terms) do
+    local list = records[term]
+    local key = termPrefix .. term
+    local count = redis.call('APPEND', key, table.concat(list)) / 4
+    redis.call('PEXPIRE', key, termTtl)
+    -- Every 16 postings, drop those of forgotten alerts when at least half of them are.
+    local mid = math.floor(count / 2)
+    if math.floor(count / 16) > math.floor((count - #list) / 16) and newsEntry(key, mid) <= dead then
+      local lo, hi = mid + 1, count - 1
+      while lo < hi do
+        local m = math.floor((lo + hi) / 2)
+        if newsEntry(key, m) > dead then hi = m else lo = m + 1 end
+      end
+      redis.call('SET', key, redis.call('GETRANGE', key, lo * 4, -1), 'PX', termTtl)
     end
   end
   local floor = tonumber(redis.call('GET', floorKey) or '0')
-  local stop = math.min(seq - limit, floor + 1000)
+  local stop = math.min(last - limit, floor + 1000)
   if stop > floor then
-    for d = floor + 1, stop do redis.call('HDEL', alertsKey, d) end
+    local gone = {}
+    for d = floor + 1, stop do gone[#gone + 1] = d end
+    callInChunks({ 'HDEL', alertsKey }, gone, 200)
     redis.call('SET', floorKey, stop)
   end
 end
@@ -251,11 +304,14 @@ if not match then return out end
 out[2] = 1
 redis.call('SET', KEYS[3], ARGV[8])
 local at = 17
+local due = {}
 for _ = 1, nd do
   redis.call('HSETNX', KEYS[5], ARGV[at], ARGV[at + 1])
-  redis.call('ZADD', KEYS[6], 'NX', ARGV[at + 2], ARGV[at])
+  due[#due + 1] = ARGV[at + 2]
+  due[#due + 1] = ARGV[at]
   at = at + 3
 end
+callInChunks({ 'ZADD', KEYS[6], 'NX' }, due, 200)
 addNews(KEYS[10], KEYS[11], KEYS[12], ARGV[15], tonumber(ARGV[9]), ARGV[16], ARGV, at, nr)
 at = at + 2 * nr
 if ns > 0 then
@@ -265,12 +321,19 @@ if ns > 0 then
     redis.call('ZREM', KEYS[8], id)
   end
   redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
+  local bodies, firsts, expiries = {}, {}, {}
   for _ = 1, ns do
-    redis.call('HSET', KEYS[7], ARGV[at], ARGV[at + 1])
-    redis.call('ZADD', KEYS[8], ARGV[at + 2], ARGV[at])
-    redis.call('ZADD', KEYS[9], ARGV[11], ARGV[at])
+    bodies[#bodies + 1] = ARGV[at]
+    bodies[#bodies + 1] = ARGV[at + 1]
+    firsts[#firsts + 1] = ARGV[at + 2]
+    firsts[#firsts + 1] = ARGV[at]
+    expiries[#expiries + 1] = ARGV[11]
+    expiries[#expiries + 1] = ARGV[at]
     at = at + 3
   end
+  callInChunks({ 'HSET', KEYS[7] }, bodies, 200)
+  callInChunks({ 'ZADD', KEYS[8] }, firsts, 200)
+  callInChunks({ 'ZADD', KEYS[9] }, expiries, 200)
   local ttl = tonumber(ARGV[10])
   for i = 7, 9 do
     if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end

@@ -209,6 +209,29 @@ export function storeContract(name: string, make: MakeStore): void {
         expect(await store.claim('feed-a', [...keys, 'item-new'], opts)).toEqual({ fresh: ['item-new'], firstPoll: false });
       });
 
+      it('tells known from fresh in a full memory whose oldest records expired', async () => {
+        const opts = { ttlMs: 1000, maxKeys: 2000 };
+        const keys = Array.from({ length: 2000 }, (_, i) => `item-${i}`);
+        await store.claim('feed-a', keys, opts);
+        time = T0 + 500;
+        // Half of them seen again, with five new ones: those move to the end with a later expiry.
+        expect((await store.claim('feed-a', [...keys.slice(1000), 'n1', 'n2', 'n3', 'n4', 'n5'], opts)).fresh).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+        time = T0 + 1000;
+        // The first half expired at the front of the memory; the rest is still known.
+        const result = await store.claim('feed-a', ['item-0', 'item-999', 'item-1000', 'item-1999', 'n3', 'n9'], opts);
+        expect(result.fresh).toEqual(['item-0', 'item-999', 'n9']);
+      });
+
+      it('tells an expired record after a live one from a live one (claims with different ttls)', async () => {
+        await store.claim('feed-a', ['long'], { ttlMs: 10_000, maxKeys: 100 });
+        await store.claim('feed-a', ['short'], { ttlMs: 1000, maxKeys: 100 });
+        time = T0 + 1;
+        await store.claim('feed-a', ['last'], { ttlMs: 1000, maxKeys: 100 });
+        time = T0 + 1000;
+        // 'short' expired although 'long', before it in the memory, did not; 'last' is the latest claim.
+        expect((await store.claim('feed-a', ['long', 'short', 'last'], { ttlMs: 1000, maxKeys: 100 })).fresh).toEqual(['short']);
+      });
+
       it('keeps unusual keys and source ids verbatim', async () => {
         const keys = ['https://example.com/a?b=1&c={x}', 'tag:example.com,2025:ü/ß', 'with space', '"quoted"', '{}', ''];
         expect((await store.claim('feed:{weird} id', keys, OPTS)).fresh).toEqual(keys);
@@ -883,6 +906,24 @@ export function storeContract(name: string, make: MakeStore): void {
         const recent = await store.recentAlerts(STORE_DEFAULTS.recentAlerts + 10);
         expect(recent).toHaveLength(STORE_DEFAULTS.recentAlerts);
         expect(recent[0]?.title).toBe(`Story ${STORE_DEFAULTS.recentAlerts + 4}`);
+      });
+
+      it('writes a large page whole: hundreds of outbox entries, recent alerts sharing terms, and stories', async () => {
+        // More than the Redis script writes in one command (it goes in chunks): every one must land.
+        await store.claim('feed-a', ['old'], OPTS);
+        const n = 437;
+        const deliveries = Array.from({ length: n }, (_, i) => pending(`d${i}`, T0 + i));
+        const recent = Array.from({ length: n }, (_, i) => recentAlert(i));
+        const stories = Array.from({ length: n }, (_, i) => story(`s${i}`, T0 - i));
+        const result = await store.claimAndCommit('feed-a', commit(['n1', 'old'], ['n1'], { deliveries, recent, stories }));
+        expect(result.committed).toBe(true);
+        expect(await store.outboxSize()).toBe(n);
+        expect((await store.dueDeliveries(T0 + n, n + 10)).map((d) => d.alert.id)).toEqual(deliveries.map((d) => d.alert.id));
+        expect((await store.recentStories(0)).map((s) => s.id).sort()).toEqual(stories.map((s) => s.id).sort());
+        // Every alert holds "story"; each its own number: the newest first, and each found alone.
+        expect((await store.searchRecentAlerts(['story'], 3)).map((a) => a.title)).toEqual([`Story ${n - 1}`, `Story ${n - 2}`, `Story ${n - 3}`]);
+        expect((await store.searchRecentAlerts(['story'], n + 10))).toHaveLength(n);
+        for (const i of [0, 199, 200, 436]) expect(await store.searchRecentAlerts(['story', String(i)], 10)).toEqual([recentAlert(i)]);
       });
 
       it('forgets committed stories storyTtlMs after the write, and refuses a bad story ttl', async () => {
