@@ -200,8 +200,9 @@ end
 // forgets those beyond the newest `limit` (at most 1,000 per call, so a lowered limit catches up
 // over a few calls instead of in one long script). The batch takes its sequence numbers in one
 // INCRBY and its alerts in HSETs of up to 200 fields; a term shared by several alerts of the batch
-// (the outlet's words, topics, channels) gets their records in one APPEND and one PEXPIRE: each
-// call from Lua costs about as much as the work it does (docs/performance.md).
+// (the outlet's words, topics, channels) gets their records in one APPEND and one PEXPIRE. Half
+// the calls of one call per alert and term; what a page costs is still mostly the postings' own
+// work (docs/performance.md, "The claim script's Redis CPU").
 const NEWS_ADD_CORE_LUA = `
 local function newsEntry(key, i)
   return struct.unpack('<I4', redis.call('GETRANGE', key, i * 4, i * 4 + 3))
