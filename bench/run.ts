@@ -166,6 +166,17 @@ function percentile(xs: number[], p: number): number {
 
 const round = (x: number, digits = 2) => Number.isFinite(x) ? Number(x.toFixed(digits)) : null;
 
+/** The fetcher both the pipeline and fetch-and-parse-alone use: loopback allowed, no per-host spacing. */
+const benchFetcher = () => createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'], perHostSpacingMs: 0, timeoutMs: 30_000 });
+
+/** Parsing as the bot runs it: worker threads (defaultParseWorkers(), WIREWATCH_PARSE_WORKERS's default). */
+const benchParsePool = () =>
+  createParsePool({
+    ...(process.env.BENCH_PARSE_WORKERS ? { size: Number(process.env.BENCH_PARSE_WORKERS) } : {}),
+    ...(process.env.BENCH_PARSE_YOUNG_MB ? { youngHeapMb: Number(process.env.BENCH_PARSE_YOUNG_MB) } : {}),
+    ...(process.env.BENCH_PARSE_HEAP_MB ? { maxHeapMb: Number(process.env.BENCH_PARSE_HEAP_MB) } : {}),
+  });
+
 // ---------------------------------------------------------------------------------------------
 // The real pipeline
 
@@ -194,7 +205,7 @@ async function createRealBot(redisServer: Pick<BenchRedis, 'client'>, farm: Pick
   const store = createRedisStore(client, { prefix: 'ww:' });
   const stages = { current: emptyStages() };
   const fetcher = timedFetcher(
-    createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'], perHostSpacingMs: 0, timeoutMs: 30_000 }),
+    benchFetcher(),
     stages,
   );
   const onStage = (stage: PollStage, ms: number) => {
@@ -203,12 +214,7 @@ async function createRealBot(redisServer: Pick<BenchRedis, 'client'>, farm: Pick
     else stages.current[stage] += ms;
   };
   const logger = createLogger({ level: 'silent' });
-  // Parsing as the bot runs it: worker threads (defaultParseWorkers(), WIREWATCH_PARSE_WORKERS's default).
-  const parsePool = createParsePool({
-    ...(process.env.BENCH_PARSE_WORKERS ? { size: Number(process.env.BENCH_PARSE_WORKERS) } : {}),
-    ...(process.env.BENCH_PARSE_YOUNG_MB ? { youngHeapMb: Number(process.env.BENCH_PARSE_YOUNG_MB) } : {}),
-    ...(process.env.BENCH_PARSE_HEAP_MB ? { maxHeapMb: Number(process.env.BENCH_PARSE_HEAP_MB) } : {}),
-  });
+  const parsePool = benchParsePool();
   const pipeline = createPipeline({ store, fetcher, logger, channels: CHANNELS, seenTtlMs: SEEN_TTL_MS, onStage, parsePool });
   const sent = { messages: 0, bytes: 0 };
   // The deliverer gets its own connection, so the round trips counted on the pipeline's are polls only.
@@ -333,8 +339,8 @@ async function createBaseline(redisServer: Pick<BenchRedis, 'client'>, farm: Pic
  * feed server on the same two cores costs; the pipeline beside it is what judging and claiming cost.
  */
 function createFetchParseBot(farm: Pick<FeedFarm, 'url'>, feeds: number) {
-  const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.0/8'], perHostSpacingMs: 0, timeoutMs: 30_000 });
-  const parsePool = createParsePool(process.env.BENCH_PARSE_WORKERS ? { size: Number(process.env.BENCH_PARSE_WORKERS) } : {});
+  const fetcher = benchFetcher();
+  const parsePool = benchParsePool();
   const sources = Array.from({ length: feeds }, (_, i) => sourceOf(farm, i));
   const empty: FetchState = { health: 'ok', nextAttemptAt: undefined, etag: undefined, lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined };
   const parse = (job: Parameters<typeof parsePool.parse>[0]) => parsePool.parse(job);
@@ -803,14 +809,14 @@ try {
   const e2eRatio = allNewItemsPerS / parserItemsPerS;
   // Wall-clock throughput (the pipeline parses on its worker threads; the parser alone runs on one
   // thread), with the CPU per item beside it so that the two are never confused.
-  const allNewCpuUs = (allNewReal.cpuS * 1e6) / Math.max(1, allNewReal.fresh);
+  const perNewItem = (seconds: number) => (seconds * 1e6) / Math.max(1, allNewReal.fresh);
+  const allNewCpuUs = perNewItem(allNewReal.cpuS);
   // The floor on this machine: fetching the same pages over loopback and parsing them, nothing else.
   const floorItemsPerS = allNewFloor.fresh / (allNewFloor.wallMs / 1000);
   const floorRatio = floorItemsPerS / parserItemsPerS;
-  const perNewItem = (seconds: number) => ((seconds * 1e6) / Math.max(1, allNewReal.fresh)).toFixed(0);
   check(
     'all-new items/s ≥0.8× the parser alone',
-    `${e2eRatio.toFixed(2)}× (CPU per item: pipeline ${allNewCpuUs.toFixed(0)} µs, all threads; parser alone ${(1e6 / parserItemsPerS).toFixed(0)} µs); fetch and parse alone reach ${floorRatio.toFixed(2)}×, the pipeline ${(allNewItemsPerS / floorItemsPerS).toFixed(2)}× of that; the feed server ${perNewItem(allNewFarmCpuS)} µs and Redis ${perNewItem(allNewReal.redisPollCpuS)} µs of CPU per item on the same cores`,
+    `${e2eRatio.toFixed(2)}× (CPU per item: pipeline ${allNewCpuUs.toFixed(0)} µs, all threads; parser alone ${(1e6 / parserItemsPerS).toFixed(0)} µs); fetch and parse alone reach ${floorRatio.toFixed(2)}×, the pipeline ${(allNewItemsPerS / floorItemsPerS).toFixed(2)}× of that; the feed server ${perNewItem(allNewFarmCpuS).toFixed(0)} µs and Redis ${perNewItem(allNewReal.redisPollCpuS).toFixed(0)} µs of CPU per item on the same cores`,
     e2eRatio >= 0.8,
     `${((0.8 - e2eRatio) * 100).toFixed(0)} points under 0.8×`,
   );
@@ -867,14 +873,14 @@ try {
       allNewCpuS: round(allNewReal.cpuS, 2),
       allNewPasses: allNewPasses.map((p) => ({ wallMs: round(p.real.wallMs, 0), cpuS: round(p.real.cpuS, 3), itemsPerS: round(p.real.fresh / (p.real.wallMs / 1000), 0) })),
       allNewUsPerItem: {
-        total: round((allNewReal.cpuS * 1e6) / Math.max(1, allNewReal.fresh), 0),
+        total: round(perNewItem(allNewReal.cpuS), 0),
         parse: round((allNewReal.stages.parse * 1000) / Math.max(1, allNewReal.fresh), 0),
         judge: round((allNewReal.stages.judge * 1000) / Math.max(1, allNewReal.fresh), 0),
         story: round((allNewReal.stages.story * 1000) / Math.max(1, allNewReal.fresh), 0),
         format: round((allNewReal.stages.format * 1000) / Math.max(1, allNewReal.fresh), 0),
         parserAlone: round(1e6 / parserItemsPerS, 0),
-        feedServer: round((allNewFarmCpuS * 1e6) / Math.max(1, allNewReal.fresh), 0),
-        redis: round((allNewReal.redisPollCpuS * 1e6) / Math.max(1, allNewReal.fresh), 0),
+        feedServer: round(perNewItem(allNewFarmCpuS), 0),
+        redis: round(perNewItem(allNewReal.redisPollCpuS), 0),
       },
       allNewFetchParseAlone: {
         itemsPerS: round(floorItemsPerS, 0),
