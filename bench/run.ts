@@ -26,7 +26,7 @@ import { createLogger } from '../src/log.js';
 import { createDeliverer } from '../src/pipeline/deliver.js';
 import { createPipeline, type PollReport, type PollStage } from '../src/pipeline/poll-source.js';
 import { decodeFeedBytes } from '../src/sources/feed/decode.js';
-import { pollFeed } from '../src/sources/feed/feed-source.js';
+import { pollFeed, type FeedMemo, type MemoSlot } from '../src/sources/feed/feed-source.js';
 import { parseFeed } from '../src/sources/feed/parse-feed.js';
 import { createParsePool } from '../src/sources/feed/parse-pool.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY, type SafeFetcher } from '../src/sources/http/safe-fetch.js';
@@ -329,31 +329,45 @@ async function createBaseline(redisServer: Pick<BenchRedis, 'client'>, farm: Pic
 }
 
 // ---------------------------------------------------------------------------------------------
-// Fetch and parse alone: the floor of the all-new figure on this machine
+// Fetch and parse alone: the floor of the pipeline's figures on this machine
 
 /**
- * What any bot that reads these feeds over HTTP must do, and nothing more: the pipeline's fetcher
- * (no validators, so every poll is a full answer), its sha256 of the body and its parse threads
- * (`pollFeed` with an empty state and no memo). No judging, no claim, no Redis. Its items/s on the
- * all-new pages, beside the parser alone on the same bytes, is what fetching over loopback from a
- * feed server on the same two cores costs; the pipeline beside it is what judging and claiming cost.
+ * What any bot that reads these feeds over HTTP must do, and nothing more: the pipeline's fetcher,
+ * its sha256 of the body and its parse threads (`pollFeed`). No judging, no claim, no Redis.
+ * - `conditional: false` (the all-new floor): no validators and no memo, so every poll is a full
+ *   answer parsed whole. Its items/s on the all-new pages, beside the parser alone on the same
+ *   bytes, is what fetching over loopback from a feed server on the same two cores costs; the
+ *   pipeline beside it is what judging and claiming cost.
+ * - `conditional: true` (the cycles' floor): each source's validators and parse memo kept as the
+ *   pipeline keeps them, so an unchanged feed is a 304 and a changed one parses its new items
+ *   only. Its CPU per 1,000 polls, beside the naive bot's, is the best ratio a bot that fetches
+ *   and parses this way can reach before it judges or remembers anything.
  */
-function createFetchParseBot(farm: Pick<FeedFarm, 'url'>, feeds: number) {
+function createFetchParseBot(farm: Pick<FeedFarm, 'url'>, feeds: number, conditional: boolean) {
   const fetcher = benchFetcher();
   const parsePool = benchParsePool();
   const sources = Array.from({ length: feeds }, (_, i) => sourceOf(farm, i));
   const empty: FetchState = { health: 'ok', nextAttemptAt: undefined, etag: undefined, lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined };
+  const states = new Map<string, FetchState>();
+  const memos = new Map<string, FeedMemo>();
+  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => ({
+    get: () => memos.get(sourceId),
+    set: (memo) => (memo ? memos.set(sourceId, memo) : memos.delete(sourceId)),
+  });
   const parse = (job: Parameters<typeof parsePool.parse>[0]) => parsePool.parse(job);
   async function cycle(first?: number): Promise<CycleResult> {
     let items = 0;
+    const outcomes: Record<string, number> = {};
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     await inParallel(first === undefined ? sources : sources.slice(0, first), CONCURRENCY, async (s) => {
-      const poll = await pollFeed(fetcher, s, empty, () => new Date(), undefined, parse);
+      const poll = conditional ? await pollFeed(fetcher, s, states.get(s.id) ?? empty, () => new Date(), memoSlot(s.id), parse) : await pollFeed(fetcher, s, empty, () => new Date(), undefined, parse);
+      if (conditional) states.set(s.id, poll.state);
+      outcomes[poll.kind] = (outcomes[poll.kind] ?? 0) + 1;
       if (poll.kind === 'parsed') items += poll.feed.items.length;
     });
     const wallMs = performance.now() - t0;
-    return { wallMs, cpuS: cpuSeconds() - cpu0, deliverWallMs: 0, deliverCpuS: 0, redisCpuS: 0, redisPollCpuS: 0, polls: first ?? feeds, outcomes: {}, fresh: items, alerts: 0, stages: emptyStages() };
+    return { wallMs, cpuS: cpuSeconds() - cpu0, deliverWallMs: 0, deliverCpuS: 0, redisCpuS: 0, redisPollCpuS: 0, polls: first ?? feeds, outcomes, fresh: items, alerts: 0, stages: emptyStages() };
   }
   return { cycle, close: async () => {
     await fetcher.close();
@@ -487,7 +501,8 @@ async function newsCheck(redisServer: BenchRedis, kept: number) {
 // every feed, every cycle) set off major collections whose background marking and sweeping could
 // run during the pipeline's cycles, and the peak RSS reported was both bots' together.
 
-type BotKind = 'pipeline' | 'naive' | 'fetch-parse';
+/** `fetch-parse`: every poll a full answer (the all-new floor); `fetch-parse-conditional`: validators and memos kept (the cycles' floor). */
+type BotKind = 'pipeline' | 'naive' | 'fetch-parse' | 'fetch-parse-conditional';
 /** Requests to a bot process, answered in order. */
 type BotRequest =
   | { cmd: 'init'; bot: BotKind; redisUrl: string; farmPort: number; hosts: number; feeds: number }
@@ -512,8 +527,8 @@ function serveBot(): void {
       if (request.bot === 'pipeline') {
         const real = await createRealBot(server, farm, request.feeds);
         bot = { cycle: (first) => real.cycle(first === undefined ? undefined : real.sources.slice(0, first)), client: real.client, memory: () => real.claimMemory(), close: () => real.close() };
-      } else if (request.bot === 'fetch-parse') {
-        const floor = createFetchParseBot(farm, request.feeds);
+      } else if (request.bot === 'fetch-parse' || request.bot === 'fetch-parse-conditional') {
+        const floor = createFetchParseBot(farm, request.feeds, request.bot === 'fetch-parse-conditional');
         const idle = server.client();
         bot = { cycle: (first) => floor.cycle(first), client: idle, memory: async () => null, close: async () => {
           await floor.close();
@@ -650,12 +665,15 @@ try {
   log(`feeds: ${(farm.bytes / 1e6).toFixed(1)} MB served from ${HOSTS} loopback addresses`);
   const real = await startBotChild('pipeline', redisReal, farm, FEEDS);
   const naive = await startBotChild('naive', redisNaive, farm, FEEDS);
+  // The cycles' floor: fetch and parse alone, polled right after the naive bot in every cycle.
+  const floor = await startBotChild('fetch-parse-conditional', redisNaive, farm, FEEDS);
   const realMem0 = await usedMemory(realInfo);
   const naiveMem0 = await usedMemory(naiveInfo);
 
   // Cycle 0 seeds both (first poll: remember, alert nothing).
   const seedReal = await real.cycle();
   const seedNaive = await naive.cycle({ seed: true });
+  await floor.cycle();
   log(`seed: pipeline ${(seedReal.wallMs / 1000).toFixed(2)} s, naive ${(seedNaive.wallMs / 1000).toFixed(2)} s`);
   // Warm-up cycles for both bots, not counted (JIT, connection pools, parse threads, the story
   // index): the figures are those of a bot that has been running, as bots do. V8 keeps optimising
@@ -667,25 +685,30 @@ try {
     await farm.advance(1000 + w, CHANGED_FRACTION);
     const warmReal = await real.cycle();
     const warmNaive = await naive.cycle();
+    await floor.cycle();
     warmUps.push({ pipelineCpuS: round(warmReal.cpuS, 3), naiveCpuS: round(warmNaive.cpuS, 3) });
     log(`warm-up cycle ${w} of ${WARMUP_CYCLES} (not counted): pipeline ${warmReal.cpuS.toFixed(2)} s CPU, naive ${warmNaive.cpuS.toFixed(2)} s CPU`);
   }
 
   const realRuns: CycleResult[] = [];
   const naiveRuns: CycleResult[] = [];
+  const floorRuns: CycleResult[] = [];
   for (let c = 1; c <= CYCLES; c++) {
     const { changed, added } = await farm.advance(c, CHANGED_FRACTION);
     const r = await real.cycle();
     const n = await naive.cycle();
+    const f = await floor.cycle();
     realRuns.push(r);
     naiveRuns.push(n);
+    floorRuns.push(f);
     log(
-      `cycle ${c}: ${changed} feeds changed (+${added} items) — pipeline ${r.wallMs.toFixed(0)} ms wall, ${r.cpuS.toFixed(2)} s CPU, ${r.alerts} alerts ${JSON.stringify(r.outcomes)}; naive ${n.wallMs.toFixed(0)} ms, ${n.cpuS.toFixed(2)} s CPU, ${n.alerts} alerts`,
+      `cycle ${c}: ${changed} feeds changed (+${added} items) — pipeline ${r.wallMs.toFixed(0)} ms wall, ${r.cpuS.toFixed(2)} s CPU, ${r.alerts} alerts ${JSON.stringify(r.outcomes)}; naive ${n.wallMs.toFixed(0)} ms, ${n.cpuS.toFixed(2)} s CPU, ${n.alerts} alerts; fetch and parse alone ${f.cpuS.toFixed(2)} s CPU ${JSON.stringify(f.outcomes)}`,
     );
   }
   // Peak RSS of each bot's process from its start through the counted cycles.
   const rssPeak = await real.peakRss();
   const naiveRssPeak = await naive.peakRss();
+  await floor.close();
 
   // Round trips, counted with MONITOR on each bot's own server: a cycle where nothing changed
   // (every poll a 304), then a cycle where a tenth changed.
@@ -786,6 +809,7 @@ try {
   const changedPolls = changedCycle ? (changedCycle.outcomes.polled ?? 0) : 0;
   const realCpu1000 = per1000(realRuns);
   const naiveCpu1000 = per1000(naiveRuns);
+  const floorCpu1000 = per1000(floorRuns);
   const allNewItemsPerS = allNewReal.fresh / (allNewReal.wallMs / 1000);
   const naiveAllNewItemsPerS = allNewNaive.fresh / (allNewNaive.wallMs / 1000);
   const scaleWorst = scale.cycles.reduce((m, c) => Math.max(m, c.wallS), 0);
@@ -805,7 +829,10 @@ try {
   const middle = cycleRatios.length / 2;
   const cycleMedian = cycleRatios.length % 2 === 1 ? (cycleRatios[Math.floor(middle)] ?? 0) : ((cycleRatios[middle - 1] ?? 0) + (cycleRatios[middle] ?? 0)) / 2;
   const cycleSpread = `cycle by cycle ${cycleRatios[0]?.toFixed(1)}–${cycleRatios.at(-1)?.toFixed(1)}×, median ${cycleMedian.toFixed(1)}×`;
-  check('CPU per 1,000 polls ≥10× lower than naive', `${cpuRatio.toFixed(1)}× lower (${cycleSpread})`, cpuRatio >= 10, `${(10 / cpuRatio).toFixed(2)}× short of 10×`);
+  // The same polls fetched and parsed alone, by the pipeline's own fetcher and parse threads: what
+  // is left of the ratio once judging, claiming and Redis are taken away.
+  const floorCpuRatio = naiveCpu1000 / floorCpu1000;
+  check('CPU per 1,000 polls ≥10× lower than naive', `${cpuRatio.toFixed(1)}× lower (${cycleSpread}); fetch and parse alone, no judging, claim or Redis: ${floorCpuRatio.toFixed(1)}× lower`, cpuRatio >= 10, `${(10 / cpuRatio).toFixed(2)}× short of 10×`);
   const e2eRatio = allNewItemsPerS / parserItemsPerS;
   // Wall-clock throughput (the pipeline parses on its worker threads; the parser alone runs on one
   // thread), with the CPU per item beside it so that the two are never confused.
@@ -853,6 +880,12 @@ try {
       cpuSecondsPer1000Polls: round(realCpu1000, 3),
       cpuSecondsPerCountedCycle: realRuns.map((r) => round(r.cpuS, 3)),
       cpuRatioPerCountedCycle: realRuns.map((r, i) => round((naiveRuns[i]?.cpuS ?? 0) / r.cpuS, 2)),
+      cyclesFetchParseAlone: {
+        cpuSecondsPer1000Polls: round(floorCpu1000, 3),
+        cpuRatioToNaive: round(floorCpuRatio, 2),
+        cpuSecondsPerCountedCycle: floorRuns.map((r) => round(r.cpuS, 3)),
+        pipelineCpuOfIt: round(realCpu1000 / floorCpu1000, 2),
+      },
       wallMsPerCycle: round(sum(realRuns, (r) => r.wallMs) / realRuns.length, 0),
       deliverWallMsPerCycle: round(sum(realRuns, (r) => r.deliverWallMs) / realRuns.length, 0),
       deliverCpuSecondsPerCycle: round(sum(realRuns, (r) => r.deliverCpuS) / realRuns.length, 3),
@@ -928,6 +961,7 @@ try {
     const rows: Array<[string, string, string, string]> = [
       ['', 'wirewatch', 'naive', 'parser alone'],
       ['CPU s per 1,000 polls', String(p.cpuSecondsPer1000Polls), String(n.cpuSecondsPer1000Polls), '–'],
+      ['CPU s per 1,000 polls, fetch and parse alone', String(p.cyclesFetchParseAlone.cpuSecondsPer1000Polls), '–', '–'],
       ['wall per cycle (polling)', `${p.wallMsPerCycle} ms`, `${n.wallMsPerCycle} ms`, '–'],
       ['delivery after a cycle', `${p.deliverWallMsPerCycle} ms, ${p.deliverCpuSecondsPerCycle} s CPU`, '(inline)', '–'],
       ['Redis CPU per cycle', `${p.redisCpuSecondsPerCycle} s`, `${n.redisCpuSecondsPerCycle} s`, '–'],
