@@ -361,7 +361,7 @@ function createFetchParseBot(farm: Pick<FeedFarm, 'url'>, feeds: number, conditi
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     await inParallel(first === undefined ? sources : sources.slice(0, first), CONCURRENCY, async (s) => {
-      const poll = conditional ? await pollFeed(fetcher, s, states.get(s.id) ?? empty, () => new Date(), memoSlot(s.id), parse) : await pollFeed(fetcher, s, empty, () => new Date(), undefined, parse);
+      const poll = await pollFeed(fetcher, s, conditional ? (states.get(s.id) ?? empty) : empty, () => new Date(), conditional ? memoSlot(s.id) : undefined, parse);
       if (conditional) states.set(s.id, poll.state);
       outcomes[poll.kind] = (outcomes[poll.kind] ?? 0) + 1;
       if (poll.kind === 'parsed') items += poll.feed.items.length;
@@ -670,7 +670,7 @@ try {
   const realMem0 = await usedMemory(realInfo);
   const naiveMem0 = await usedMemory(naiveInfo);
 
-  // Cycle 0 seeds both (first poll: remember, alert nothing).
+  // Cycle 0 seeds all three (first poll: remember, alert nothing).
   const seedReal = await real.cycle();
   const seedNaive = await naive.cycle({ seed: true });
   await floor.cycle();
