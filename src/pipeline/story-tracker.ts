@@ -32,7 +32,7 @@ const fromStore = (r: StoryRecord): IndexRecord | undefined => {
   return sig && Array.isArray(sig.members) ? { id: r.id, members: sig.members, breaking: sig.breaking === true } : undefined;
 };
 
-/** An index plus the outlets of each of its stories in report order (so a batch never copies the index per item). */
+/** An index plus the distinct outlets of each of its stories in the order of their first report (so a batch never copies the index per item). */
 interface LoadedIndex {
   index: StoryIndex;
   outlets: Map<string, Array<string | undefined>>;
@@ -42,7 +42,7 @@ async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
   const initial = (await store.recentStories(nowMs - STORY_WINDOW_MS)).flatMap((r) => fromStore(r) ?? []);
   return {
     index: createStoryIndex({ windowMs: STORY_WINDOW_MS, initial }),
-    outlets: new Map(initial.map((r) => [r.id, r.members.map((m) => m.source)])),
+    outlets: new Map(initial.map((r) => [r.id, [...new Set(r.members.map((m) => m.source))]])),
   };
 }
 
@@ -54,10 +54,11 @@ function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch
     assign(item) {
       const assignment = index.assign(item, nowMs);
       touched.add(assignment.storyId);
+      // Each outlet once, in the order of its first report: a story reported all day stays short.
       const sources = assignment.isNew ? [] : (outlets.get(assignment.storyId) ?? []);
-      sources.push(item.source);
+      if (!sources.includes(item.source)) sources.push(item.source);
       outlets.set(assignment.storyId, sources);
-      return { ...assignment, outlets: [...new Set(sources.filter((s): s is string => Boolean(s)))] };
+      return { ...assignment, outlets: sources.filter((s): s is string => Boolean(s)) };
     },
     touched: touchedRecords,
     async commit() {

@@ -719,7 +719,8 @@ export function storyIdOf(firstKey: string): string {
 
 /** One item as the story index keeps it. */
 export interface StoryMember {
-  signature: StorySignature;
+  /** Kept for the story's representatives (its first members) only: later reports need no signature (see `addReport`). */
+  signature?: StorySignature;
   /** The outlet, for counting distinct outlets; undefined counts as its own outlet. */
   source: string | undefined;
   /** When it was seen (publication time, else assignment time), epoch ms. */
@@ -729,7 +730,7 @@ export interface StoryMember {
 /** One story as the index keeps it: plain data a store can persist. */
 export interface StoryRecord {
   id: string;
-  /** Items in arrival order; the first ones are the story's representatives. */
+  /** Items in arrival order; the first ones are the story's representatives, then one report per outlet (`addReport`). */
   members: StoryMember[];
   /** True once `breakingOutlets` distinct outlets reported it within `breakingWindowMs`. */
   breaking: boolean;
@@ -778,6 +779,33 @@ export interface StoryIndex {
   snapshot(): StoryRecord[];
   /** The stories of `snapshot` whose id is one of `ids`, in the same order: what a batch touched. */
   snapshotOf(ids: ReadonlySet<string>): StoryRecord[];
+}
+
+/**
+ * Adds a report to a story's members. The first `representatives` keep their signatures: they are
+ * what later items are compared with. After them a story keeps one report per named outlet, the
+ * latest (an undated one counts as the oldest), without its signature: a story that the same
+ * outlets report all day stays the same size in memory and in the store, where every report used
+ * to add its whole signature. What the index reads of the members reads the same from it: the
+ * distinct outlets (overall and within the breaking window) and the latest report time. A report
+ * with no outlet is kept as it comes (it counts as an outlet of its own).
+ */
+export function addReport(members: StoryMember[], member: StoryMember, representatives: number): void {
+  if (members.length < representatives) {
+    members.push(member);
+    return;
+  }
+  const report: StoryMember = { source: member.source, time: member.time };
+  if (member.source !== undefined) {
+    for (let i = representatives; i < members.length; i++) {
+      const kept = members[i] as StoryMember;
+      if (kept.source !== member.source) continue;
+      // Replaced, not changed: a copy taken for the store may share the member object.
+      if (Number.isNaN(kept.time) || member.time > kept.time) members[i] = report;
+      return;
+    }
+  }
+  members.push(report);
 }
 
 function distinctOutlets(members: readonly StoryMember[], from = -Infinity): number {
@@ -1025,12 +1053,14 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     const members = story.record.members;
     while (story.indexed < members.length && story.indexed < representatives) {
       const sig = (members[story.indexed] as StoryMember).signature;
+      story.indexed += 1;
+      // A report kept without signature (the index once ran with fewer representatives) is no representative.
+      if (sig === undefined) continue;
       for (const e of sig.entities) list(story, `@${e}`);
       for (const a of sig.amounts) {
         list(story, '$');
         if (bucketed) for (const key of amountKeys(a, step, 0)) list(story, key);
       }
-      story.indexed += 1;
     }
   };
   const noteTime = (story: LiveStory, time: unknown): void => {
@@ -1122,7 +1152,9 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         for (let i = 0; i < n; i++) {
           // Scores are at most 1: once this story holds the best at 1, its other members change nothing.
           if (best === story && bestScore >= 1) break;
-          const theirs = (story.prepared[i] ??= preparedOf((members[i] as StoryMember).signature));
+          const sig = (members[i] as StoryMember).signature;
+          if (sig === undefined) continue;
+          const theirs = (story.prepared[i] ??= preparedOf(sig));
           const score = scorePrepared(mine, theirs, o);
           if (score >= bestScore && (best !== story || score > bestScore)) {
             best = story;
@@ -1140,7 +1172,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking };
       }
       const record = best.record;
-      record.members.push(member);
+      addReport(record.members, member, representatives);
       best.outlets.add(member.source ?? `#${record.members.length - 1}`);
       noteTime(best, time);
       indexMembers(best);

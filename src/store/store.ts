@@ -203,7 +203,7 @@ export interface StoryRecord {
   signature: unknown;
   /** Epoch ms of the first report. */
   firstAt: number;
-  /** Every report so far: outlet display name and epoch ms. */
+  /** Its reports, outlet display name and epoch ms: the first ones, then each outlet's latest (see `addReport`). */
   reports: Array<{ outlet: string; at: number }>;
 }
 

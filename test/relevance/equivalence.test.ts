@@ -228,6 +228,7 @@ function referenceIndex(options: StoryIndexOptions = {}): { assign(item: StoryIn
       let bestScore = 0.5;
       for (const story of stories) {
         for (const member of story.members.slice(0, representatives)) {
+          if (member.signature === undefined) continue;
           const score = storyScore(signature, member.signature, storyOptions);
           if (score >= bestScore && (best !== story || score > bestScore)) {
             best = story;
@@ -244,7 +245,12 @@ function referenceIndex(options: StoryIndexOptions = {}): { assign(item: StoryIn
         stories.push({ id, members: [member], breaking });
         return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking };
       }
-      best.members.push(member);
+      // Past the representatives, one report per named outlet, its latest, without signature.
+      const sameOutlet = best.members.findIndex((m, i) => i >= representatives && member.source !== undefined && m.source === member.source);
+      const kept = best.members[sameOutlet];
+      if (best.members.length < representatives) best.members.push(member);
+      else if (kept === undefined) best.members.push({ source: member.source, time });
+      else if (Number.isNaN(kept.time) || time > kept.time) best.members[sameOutlet] = { source: member.source, time };
       const was = best.breaking;
       if (!was) best.breaking = outlets(best.members, time - (options.breakingWindowMs ?? 3_600_000)) >= (options.breakingOutlets ?? 3);
       return { storyId: best.id, isNew: false, sources: outlets(best.members), breaking: best.breaking, becameBreaking: best.breaking && !was };

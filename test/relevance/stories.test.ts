@@ -187,6 +187,41 @@ describe('createStoryIndex', () => {
     expect(index.snapshot().map((s) => s.id)).toEqual([late.storyId]);
   });
 
+  it('keeps a story reported all day by the same outlets the same size: representatives, then each outlet once', () => {
+    const index = createStoryIndex({ representatives: 4 });
+    const now = at(nvidiaEn.published);
+    const outlets = ['Reuters', 'CNBC', 'Bloomberg'];
+    let last = index.assign(report('Reuters', 0), now);
+    for (let minute = 1; minute < 600; minute++) last = index.assign(report(outlets[minute % 3] ?? '', minute), now);
+    expect(last).toMatchObject({ isNew: false, sources: 3, breaking: true });
+    const [story] = index.snapshot();
+    expect(story?.members).toHaveLength(4 + 3);
+    // The representatives keep their signatures; after them each outlet's latest report, without one.
+    expect(story?.members.slice(0, 4).every((m) => m.signature !== undefined)).toBe(true);
+    const tail = story?.members.slice(4) ?? [];
+    expect(tail.map((m) => m.signature)).toEqual([undefined, undefined, undefined]);
+    expect(Object.fromEntries(tail.map((m) => [m.source, m.time]))).toEqual({
+      Reuters: at(nvidiaEn.published) + 597 * 60_000,
+      CNBC: at(nvidiaEn.published) + 598 * 60_000,
+      Bloomberg: at(nvidiaEn.published) + 599 * 60_000,
+    });
+    expect(JSON.stringify(story).length).toBeLessThan(8_000);
+    // A copy started from it reads the same outlets and places the next report in the same story.
+    const restored = createStoryIndex({ representatives: 4, initial: JSON.parse(JSON.stringify(index.snapshot())) });
+    expect(restored.assign(report('FT', 600), now)).toMatchObject({ storyId: last.storyId, sources: 4, breaking: true });
+  });
+
+  it('counts an outlet within the breaking window by its latest report, kept or not', () => {
+    const index = createStoryIndex({ representatives: 1 });
+    const now = at(nvidiaEn.published);
+    index.assign(report('Reuters', 0), now);
+    // CNBC's early report is replaced by its later one; Bloomberg's late report makes three within the hour.
+    index.assign(report('CNBC', 10), now);
+    index.assign(report('CNBC', 200), now);
+    expect(index.assign(report('Reuters', 210), now)).toMatchObject({ sources: 2, breaking: false });
+    expect(index.assign(report('Bloomberg', 220), now)).toMatchObject({ sources: 3, breaking: true, becameBreaking: true });
+  });
+
   it('never reuses an id, even for the same first key', () => {
     const index = createStoryIndex();
     const a = index.assign({ title: 'Bitcoin slides below $81,000', key: 'k' }, 0);
