@@ -17,7 +17,15 @@ interface Feed {
 const feeds: Feed[] = [];
 const rnd = createRandom(20_260_129);
 let serial = 0;
+/** Last-Modified of the feeds: a second more at each change. */
 let clock = Date.UTC(2026, 0, 29, 8, 0, 0);
+/**
+ * Publication times of the items: from six hours before the farm started, 100 ms apart, so they
+ * stay within hours of the run (seeding 10,000 feeds of 20 items spans 5.6 h) and the pipeline's
+ * story index keeps them for its 48 h window as it keeps a day's news. Items dated months before
+ * the run would leave every story expired at its next report.
+ */
+let published = Date.now() - 6 * 3_600_000;
 const counts = { full: 0, notModified: 0 };
 let itemsPerFeed = 20;
 
@@ -31,8 +39,8 @@ function publish(feed: Feed): void {
 
 function newItems(feed: Feed, n: number): SyntheticItem[] {
   return Array.from({ length: n }, () => {
-    clock += 1000;
-    return syntheticItem(rnd, `${feed.id}-${++serial}`, new Date(clock));
+    published += 100;
+    return syntheticItem(rnd, `${feed.id}-${++serial}`, new Date(published));
   });
 }
 
