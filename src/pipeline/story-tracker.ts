@@ -1,6 +1,6 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
-import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryRecord as IndexRecord } from '../relevance/stories.js';
+import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
 import type { Store, StoryRecord } from '../store/store.js';
 import { packed } from '../packed.js';
 
@@ -20,16 +20,44 @@ export interface StoryBatch {
   commit(): Promise<void>;
 }
 
+/**
+ * A member as the store keeps it: its signature's content words joined by spaces (folded words
+ * never hold one). Serialising a story writes one string per representative instead of one per
+ * word, and a touched story is written at every poll that reports it again.
+ */
+type StoredMember = Omit<StoryMember, 'signature'> & { signature?: Omit<StorySignature, 'tokens'> & { tokens: string | string[] } };
+
+/** The stored form of each representative, made once: representatives never change. */
+const storedForms = new WeakMap<StoryMember, StoredMember>();
+
+function storedMember(member: StoryMember): StoredMember {
+  const sig = member.signature;
+  if (sig === undefined) return member;
+  let stored = storedForms.get(member);
+  if (stored === undefined) {
+    stored = { ...member, signature: { ...sig, tokens: sig.tokens.join(' ') } };
+    storedForms.set(member, stored);
+  }
+  return stored;
+}
+
+/** A member read from the store, its words as a list again (records written before they were joined hold the list). */
+function memberOf(stored: StoredMember): StoryMember {
+  const sig = stored.signature;
+  if (sig === undefined || typeof sig.tokens !== 'string') return stored as StoryMember;
+  return { ...stored, signature: { ...sig, tokens: sig.tokens === '' ? [] : sig.tokens.split(' ') } };
+}
+
 const toStore = (r: IndexRecord): StoryRecord => ({
   id: r.id,
-  signature: { members: r.members, breaking: r.breaking },
+  signature: { members: r.members.map(storedMember), breaking: r.breaking },
   firstAt: r.members[0]?.time ?? 0,
   reports: r.members.map((m) => ({ outlet: m.source ?? '', at: m.time })),
 });
 
 const fromStore = (r: StoryRecord): IndexRecord | undefined => {
-  const sig = r.signature as { members?: IndexRecord['members']; breaking?: boolean } | null;
-  return sig && Array.isArray(sig.members) ? { id: r.id, members: sig.members, breaking: sig.breaking === true } : undefined;
+  const sig = r.signature as { members?: StoredMember[]; breaking?: boolean } | null;
+  return sig && Array.isArray(sig.members) ? { id: r.id, members: sig.members.map(memberOf), breaking: sig.breaking === true } : undefined;
 };
 
 /** An index plus the distinct outlets of each of its stories in the order of their first report (so a batch never copies the index per item). */
