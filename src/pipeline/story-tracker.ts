@@ -1,7 +1,7 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
 import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
-import type { Store, StoryRecord } from '../store/store.js';
+import { STORY_JSON, type Store, type StoryRecord } from '../store/store.js';
 import { packed } from '../packed.js';
 
 /** Stories are compared within this window (the issue's 48 h), in ms. */
@@ -48,12 +48,44 @@ function memberOf(stored: StoredMember): StoryMember {
   return { ...stored, signature: { ...sig, tokens: sig.tokens === '' ? [] : sig.tokens.split(' ') } };
 }
 
-const toStore = (r: IndexRecord): StoryRecord => ({
-  id: r.id,
-  signature: { members: r.members.map(storedMember), breaking: r.breaking },
-  firstAt: r.members[0]?.time ?? 0,
-  reports: r.members.map((m) => ({ outlet: m.source ?? '', at: m.time })),
-});
+/**
+ * The JSON texts of each member's stored form and of its report, made once (see `STORY_JSON`):
+ * members are never changed (a later report of an outlet replaces its member), and a story read
+ * by many outlets is written again at each of their reports.
+ */
+const memberTexts = new WeakMap<StoryMember, { member: string; report: string }>();
+
+function textsOf(member: StoryMember): { member: string; report: string } {
+  let texts = memberTexts.get(member);
+  if (texts === undefined) {
+    texts = { member: JSON.stringify(storedMember(member)), report: JSON.stringify({ outlet: member.source ?? '', at: member.time }) };
+    memberTexts.set(member, texts);
+  }
+  return texts;
+}
+
+/** A story as the store keeps it, carrying its JSON text, built from its members' texts. */
+function toStore(r: IndexRecord): StoryRecord {
+  const record: StoryRecord = {
+    id: r.id,
+    signature: { members: r.members.map(storedMember), breaking: r.breaking },
+    firstAt: r.members[0]?.time ?? 0,
+    reports: r.members.map((m) => ({ outlet: m.source ?? '', at: m.time })),
+  };
+  // The same keys in the same order as the literal above: the text equals JSON.stringify(record).
+  // Joined, not appended: `join` makes one flat string, where `+=` builds a tree that every
+  // later reader (the byte count, the socket write) flattens again.
+  const members: string[] = [];
+  const reports: string[] = [];
+  for (const member of r.members) {
+    const texts = textsOf(member);
+    members.push(texts.member);
+    reports.push(texts.report);
+  }
+  const json = `{"id":${JSON.stringify(record.id)},"signature":{"members":[${members.join(',')}],"breaking":${JSON.stringify(r.breaking)}},"firstAt":${JSON.stringify(record.firstAt)},"reports":[${reports.join(',')}]}`;
+  Object.defineProperty(record, STORY_JSON, { value: json, enumerable: false });
+  return record;
+}
 
 const fromStore = (r: StoryRecord): IndexRecord | undefined => {
   const sig = r.signature as { members?: StoredMember[]; breaking?: boolean } | null;

@@ -52,6 +52,7 @@ import {
   commitMatches,
   emptyFetchState,
   STORE_DEFAULTS,
+  storyJson,
   type ClaimOptions,
   type ClaimResult,
   type PollCommit,
@@ -631,7 +632,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       ];
       for (const delivery of commit.deliveries) args.push(delivery.alert.id, JSON.stringify(delivery), String(delivery.notBefore));
       for (const alert of commit.recent) args.push(JSON.stringify(alert), newsTermsArg(alert));
-      for (const story of commit.stories) args.push(story.id, JSON.stringify(story), String(story.firstAt));
+      for (const story of commit.stories) args.push(story.id, storyJson(story), String(story.firstAt));
       const [wasSeeded, committed, version, ...freshIndexes] = await scripts[CLAIM_COMMIT_COMMAND](...args);
       return {
         fresh: batch.keysOf(freshIndexes),
@@ -806,7 +807,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         storyExpKey,
         String(nowMs),
         story.id,
-        JSON.stringify(story),
+        storyJson(story),
         String(story.firstAt),
         String(nowMs + ttlMs),
         String(Math.ceil(ttlMs)),

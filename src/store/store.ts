@@ -197,7 +197,22 @@ export function emptyFetchState(): FetchState {
 }
 
 /** One story in the index: what new items are compared against, and who reported it. */
+/**
+ * Where a story record may carry its own JSON text (a non-enumerable property, so copies and
+ * JSON.stringify ignore it). Its maker sets it only to exactly `JSON.stringify(record)`; the Redis
+ * store then writes it instead of serialising the record again (the story tracker keeps the text
+ * of each representative, which never changes, so a story touched again costs a concatenation).
+ */
+export const STORY_JSON: unique symbol = Symbol('wirewatch.storyJson');
+
+/** The JSON text of a story record: the one it carries (see `STORY_JSON`), else serialised now. */
+export function storyJson(story: StoryRecord): string {
+  return story[STORY_JSON] ?? JSON.stringify(story);
+}
+
 export interface StoryRecord {
+  /** See `STORY_JSON`. */
+  readonly [STORY_JSON]?: string;
   id: string;
   /** The relevance stage's signature of the first report (JSON-serialisable, opaque to the store). */
   signature: unknown;

@@ -4,7 +4,7 @@ import { createStoryTracker, STORY_TTL_MS } from '../../src/pipeline/story-track
 import { storySignature } from '../../src/relevance/stories.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
-import type { Store } from '../../src/store/store.js';
+import { STORY_JSON, type Store } from '../../src/store/store.js';
 import { testPrefix, testRedis, testRedisUrl } from '../support/redis.js';
 
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
@@ -53,6 +53,8 @@ describe.each(stores)('story tracker on the %s', (_label, make) => {
       storyId ||= placed.storyId;
       expect(placed.storyId).toBe(storyId);
       expect(placed.outlets).toEqual(outlets.slice(0, Math.min(3, minute + 1)));
+      // The text the record carries for the Redis store is its JSON, whatever the members kept.
+      for (const record of batch.touched()) expect(record[STORY_JSON]).toBe(JSON.stringify(record));
       await batch.commit();
     }
     const [stored] = await store.recentStories(T0 - STORY_TTL_MS);
@@ -71,6 +73,20 @@ describe.each(stores)('story tracker on the %s', (_label, make) => {
     const second = createStoryTracker(store);
     const batch = await second.open(T0 + 31 * 60_000);
     expect(batch.assign(report('FT', 31))).toMatchObject({ storyId, isNew: false, sources: 4, breaking: true, outlets: ['Reuters', 'CNBC', 'Bloomberg', 'FT'] });
+  });
+
+  it.runIf(make !== undefined)('carries the JSON of stories with reports without outlet or date', async () => {
+    const store = (make as () => Store)();
+    const tracker = createStoryTracker(store);
+    for (let minute = 0; minute < 12; minute++) {
+      const batch = await tracker.open(T0 + minute * 60_000);
+      const item = minute % 4 === 3 ? { ...report('x', minute), source: undefined } : minute % 5 === 4 ? { ...report('AP', minute), published: 'not a date' } : report('Reuters', minute);
+      batch.assign(item);
+      for (const record of batch.touched()) expect(record[STORY_JSON]).toBe(JSON.stringify(record));
+      await batch.commit();
+    }
+    const [stored] = await store.recentStories(T0 - STORY_TTL_MS);
+    expect((stored?.signature as { members: unknown[] }).members.length).toBeGreaterThan(8);
   });
 
   it.runIf(make !== undefined)('reads a story written with its words as lists, as stories were written before', async () => {
