@@ -196,12 +196,11 @@ export function emptyFetchState(): FetchState {
   };
 }
 
-/** One story in the index: what new items are compared against, and who reported it. */
 /**
  * Where a story record may carry its own JSON text (a non-enumerable property, so copies and
  * JSON.stringify ignore it). Its maker sets it only to exactly `JSON.stringify(record)`; the Redis
  * store then writes it instead of serialising the record again (the story tracker keeps the text
- * of each representative, which never changes, so a story touched again costs a concatenation).
+ * of each member, which never changes, so a story touched again costs a join).
  */
 export const STORY_JSON: unique symbol = Symbol('wirewatch.storyJson');
 
@@ -210,11 +209,12 @@ export function storyJson(story: StoryRecord): string {
   return story[STORY_JSON] ?? JSON.stringify(story);
 }
 
+/** One story in the index: what new items are compared against, and who reported it. */
 export interface StoryRecord {
   /** See `STORY_JSON`. */
   readonly [STORY_JSON]?: string;
   id: string;
-  /** The relevance stage's signature of the first report (JSON-serialisable, opaque to the store). */
+  /** The relevance stage's record of the story: its members' signatures and outlets (JSON-serialisable, opaque to the store). */
   signature: unknown;
   /** Epoch ms of the first report. */
   firstAt: number;
