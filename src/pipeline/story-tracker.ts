@@ -1,6 +1,6 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
-import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
+import { createStoryIndex, signatureOf, storyMember, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
 import { STORY_JSON, type Store, type StoryRecord } from '../store/store.js';
 import { packed } from '../packed.js';
 
@@ -25,7 +25,7 @@ export interface StoryBatch {
  * never hold one). Serialising a story writes one string per representative instead of one per
  * word, and a touched story is written at every poll that reports it again.
  */
-type StoredMember = Omit<StoryMember, 'signature'> & { signature?: Omit<StorySignature, 'tokens'> & { tokens: string | string[] } };
+type StoredMember = Omit<StoryMember, 'signature'> & { signature?: (Omit<StorySignature, 'tokens'> & { tokens: string | string[] }) | undefined };
 
 /** The stored form of each representative, made once: representatives never change. */
 const storedForms = new WeakMap<StoryMember, StoredMember>();
@@ -44,8 +44,9 @@ function storedMember(member: StoryMember): StoredMember {
 /** A member read from the store, its words as a list again (records written before they were joined hold the list). */
 function memberOf(stored: StoredMember): StoryMember {
   const sig = stored.signature;
-  if (sig === undefined || typeof sig.tokens !== 'string') return stored as StoryMember;
-  return { ...stored, signature: { ...sig, tokens: sig.tokens === '' ? [] : sig.tokens.split(' ') } };
+  if (sig === undefined) return storyMember(undefined, stored.source, stored.time);
+  const tokens = typeof sig.tokens !== 'string' ? sig.tokens : sig.tokens === '' ? [] : sig.tokens.split(' ');
+  return storyMember(signatureOf({ ...sig, tokens }), stored.source, stored.time);
 }
 
 /**

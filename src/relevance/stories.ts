@@ -570,6 +570,11 @@ function timeOf(published: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+/** A figure of a signature, made by one of two literals (with a unit or without) wherever it comes from (see `storyMember`). */
+function storyAmount(kind: StoryAmount['kind'], value: number, unit: string | undefined, inTitle: boolean): StoryAmount {
+  return unit === undefined ? { kind, value, inTitle } : { kind, value, unit, inTitle };
+}
+
 /** The comparable digest of one item (see `StorySignature`). */
 export function storySignature(item: StoryInput): StorySignature {
   const summary = item.summary ?? '';
@@ -589,7 +594,7 @@ export function storySignature(item: StoryInput): StorySignature {
     // price levels ("below $81,000") are kept.
     if (h.kind === 'money' && h.value < 100) continue;
     if (amounts.some((a) => a.kind === h.kind && a.value === h.value && a.unit === h.unit)) continue;
-    amounts.push({ kind: h.kind, value: h.value, ...(h.unit !== undefined ? { unit: h.unit } : {}), inTitle });
+    amounts.push(storyAmount(h.kind, h.value, h.unit, inTitle));
   }
   return {
     entities: [...entities],
@@ -719,8 +724,11 @@ export function storyIdOf(firstKey: string): string {
 
 /** One item as the story index keeps it. */
 export interface StoryMember {
-  /** Kept for the story's representatives (its first members) only: later reports need no signature (see `addReport`). */
-  signature?: StorySignature;
+  /**
+   * Kept for the story's representatives (its first members) only: later reports need no signature
+   * (see `addReport`). Always present as a key, so every member has one shape (see `storyMember`).
+   */
+  signature: StorySignature | undefined;
   /** The outlet, for counting distinct outlets; undefined counts as its own outlet. */
   source: string | undefined;
   /** When it was seen (publication time, else assignment time), epoch ms. */
@@ -782,6 +790,24 @@ export interface StoryIndex {
 }
 
 /**
+ * A member, made by one literal: members built here, by `assign` and from a store's copy share one
+ * hidden class, so the functions that read them stay optimised when the index is read again from
+ * the store (objects from JSON.parse or spreads each had their own, and V8 threw the compiled
+ * `prepare`, `scorePrepared` and the tracker's serialisation away at each reload).
+ */
+export function storyMember(signature: StorySignature | undefined, source: string | undefined, time: number): StoryMember {
+  return { signature, source, time };
+}
+
+/** A signature made by the literal `storySignature` uses (see `storyMember`), from a store's copy. */
+export function signatureOf(sig: StorySignature): StorySignature {
+  // Pushed, not mapped: `map` makes holey arrays, `storySignature`'s are packed (src/packed.ts).
+  const amounts: StoryAmount[] = [];
+  for (const a of sig.amounts) amounts.push(storyAmount(a.kind, a.value, a.unit, a.inTitle));
+  return { entities: sig.entities, titleEntities: sig.titleEntities, amounts, tokens: sig.tokens, time: sig.time, topics: sig.topics };
+}
+
+/**
  * Adds a report to a story's members. The first `representatives` keep their signatures: they are
  * what later items are compared with. After them a story keeps one report per named outlet, the
  * latest (an undated one counts as the oldest), without its signature: a story that the same
@@ -795,7 +821,7 @@ export function addReport(members: StoryMember[], member: StoryMember, represent
     members.push(member);
     return;
   }
-  const report: StoryMember = { source: member.source, time: member.time };
+  const report = storyMember(undefined, member.source, member.time);
   if (member.source !== undefined) {
     for (let i = representatives; i < members.length; i++) {
       const kept = members[i] as StoryMember;
@@ -1131,7 +1157,10 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
 
   const ids = new Set<string>();
   for (const s of options.initial ?? []) {
-    addStory({ ...s, members: [...s.members] });
+    // The literal `assign` opens stories with: one hidden class for every story record.
+    const members: StoryMember[] = [];
+    for (const m of s.members) members.push(storyMember(m.signature === undefined ? undefined : signatureOf(m.signature), m.source, m.time));
+    addStory({ id: s.id, members, breaking: s.breaking });
     ids.add(s.id);
   }
   const copy = (s: LiveStory): StoryRecord => ({ ...s.record, members: [...s.record.members] });
@@ -1162,7 +1191,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
           }
         }
       }
-      const member: StoryMember = { signature, source: item.source, time };
+      const member = storyMember(signature, item.source, time);
       if (best === undefined) {
         let id = storyIdOf(item.key ?? item.title);
         for (let n = 2; ids.has(id); n++) id = storyIdOf(`${item.key ?? item.title}#${n}`);

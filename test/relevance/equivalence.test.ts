@@ -249,8 +249,8 @@ function referenceIndex(options: StoryIndexOptions = {}): { assign(item: StoryIn
       const sameOutlet = best.members.findIndex((m, i) => i >= representatives && member.source !== undefined && m.source === member.source);
       const kept = best.members[sameOutlet];
       if (best.members.length < representatives) best.members.push(member);
-      else if (kept === undefined) best.members.push({ source: member.source, time });
-      else if (Number.isNaN(kept.time) || time > kept.time) best.members[sameOutlet] = { source: member.source, time };
+      else if (kept === undefined) best.members.push({ signature: undefined, source: member.source, time });
+      else if (Number.isNaN(kept.time) || time > kept.time) best.members[sameOutlet] = { signature: undefined, source: member.source, time };
       const was = best.breaking;
       if (!was) best.breaking = outlets(best.members, time - (options.breakingWindowMs ?? 3_600_000)) >= (options.breakingOutlets ?? 3);
       return { storyId: best.id, isNew: false, sources: outlets(best.members), breaking: best.breaking, becameBreaking: best.breaking && !was };
