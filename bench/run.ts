@@ -13,7 +13,7 @@
 // recording Slack adapter that renders every alert) and the naive baseline (bench/naive-bot.ts).
 // Each cycle, a tenth of the feeds gains 1–3 items; both bots poll every feed.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -59,9 +59,15 @@ const quick = flag('--quick');
  */
 function resultsFile(dir: string, date: string, smoke: boolean): string {
   if (smoke) return join(dir, `${date}-quick.json`);
-  let file = join(dir, `${date}.json`);
-  for (let n = 2; existsSync(file); n++) file = join(dir, `${date}-${n}.json`);
-  return file;
+  const first = join(dir, `${date}.json`);
+  if (!existsSync(first)) return first;
+  // After the highest number of the date, never in a gap a removed result left: notes cite results by name.
+  let last = 1;
+  for (const name of readdirSync(dir)) {
+    const n = name.startsWith(`${date}-`) && name.endsWith('.json') ? Number(name.slice(date.length + 1, -'.json'.length)) : Number.NaN;
+    if (Number.isInteger(n)) last = Math.max(last, n);
+  }
+  return join(dir, `${date}-${last + 1}.json`);
 }
 
 const json = flag('--json');
