@@ -1,6 +1,6 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
-import { createStoryIndex, signatureOf, storyMember, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
+import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
 import { STORY_JSON, type Store, type StoryRecord } from '../store/store.js';
 import { packed } from '../packed.js';
 
@@ -27,63 +27,61 @@ export interface StoryBatch {
  */
 type StoredMember = Omit<StoryMember, 'signature'> & { signature?: (Omit<StorySignature, 'tokens'> & { tokens: string | string[] }) | undefined };
 
-/** The stored form of each representative, made once: representatives never change. */
-const storedForms = new WeakMap<StoryMember, StoredMember>();
-
-function storedMember(member: StoryMember): StoredMember {
-  const sig = member.signature;
-  if (sig === undefined) return member;
-  let stored = storedForms.get(member);
-  if (stored === undefined) {
-    stored = { ...member, signature: { ...sig, tokens: sig.tokens.join(' ') } };
-    storedForms.set(member, stored);
-  }
-  return stored;
+/**
+ * What the store is given of each member, made once (members are never changed: a later report of
+ * an outlet replaces its member, and a story read by many outlets is written again at each of their
+ * reports): its stored form, that form's JSON text, and its report's JSON text (see `STORY_JSON`).
+ */
+interface StoredForms {
+  stored: StoredMember;
+  json: string;
+  report: string;
 }
+const forms = new WeakMap<StoryMember, StoredForms>();
 
-/** A member read from the store, its words as a list again (records written before they were joined hold the list). */
-function memberOf(stored: StoredMember): StoryMember {
-  const sig = stored.signature;
-  if (sig === undefined) return storyMember(undefined, stored.source, stored.time);
-  const tokens = typeof sig.tokens !== 'string' ? sig.tokens : sig.tokens === '' ? [] : sig.tokens.split(' ');
-  return storyMember(signatureOf({ ...sig, tokens }), stored.source, stored.time);
+function formsOf(member: StoryMember): StoredForms {
+  let made = forms.get(member);
+  if (made === undefined) {
+    const sig = member.signature;
+    const stored: StoredMember = sig === undefined ? member : { ...member, signature: { ...sig, tokens: sig.tokens.join(' ') } };
+    made = { stored, json: JSON.stringify(stored), report: JSON.stringify({ outlet: member.source ?? '', at: member.time }) };
+    forms.set(member, made);
+  }
+  return made;
 }
 
 /**
- * The JSON texts of each member's stored form and of its report, made once (see `STORY_JSON`):
- * members are never changed (a later report of an outlet replaces its member), and a story read
- * by many outlets is written again at each of their reports.
+ * A member read from the store, its words as a list again (records written before they were
+ * joined hold the list). The index gives it the shape of the members it makes (`createStoryIndex`'s
+ * `initial`).
  */
-const memberTexts = new WeakMap<StoryMember, { member: string; report: string }>();
-
-function textsOf(member: StoryMember): { member: string; report: string } {
-  let texts = memberTexts.get(member);
-  if (texts === undefined) {
-    texts = { member: JSON.stringify(storedMember(member)), report: JSON.stringify({ outlet: member.source ?? '', at: member.time }) };
-    memberTexts.set(member, texts);
-  }
-  return texts;
+function memberOf(stored: StoredMember): StoryMember {
+  const sig = stored.signature;
+  if (sig === undefined || typeof sig.tokens !== 'string') return stored as StoryMember;
+  return { ...stored, signature: { ...sig, tokens: sig.tokens === '' ? [] : sig.tokens.split(' ') } };
 }
 
 /** A story as the store keeps it, carrying its JSON text, built from its members' texts. */
 function toStore(r: IndexRecord): StoryRecord {
+  const members: StoredMember[] = [];
+  const memberTexts: string[] = [];
+  const reportTexts: string[] = [];
+  for (const member of r.members) {
+    const made = formsOf(member);
+    members.push(made.stored);
+    memberTexts.push(made.json);
+    reportTexts.push(made.report);
+  }
   const record: StoryRecord = {
     id: r.id,
-    signature: { members: r.members.map(storedMember), breaking: r.breaking },
+    signature: { members, breaking: r.breaking },
     firstAt: r.members[0]?.time ?? 0,
     reports: r.members.map((m) => ({ outlet: m.source ?? '', at: m.time })),
   };
   // The same keys in the same order as the literal above: the text equals JSON.stringify(record).
   // Joined, not appended: `join` makes one flat string, where `+=` builds a tree that every
   // later reader (the byte count, the socket write) flattens again.
-  const members: string[] = [];
-  const reports: string[] = [];
-  for (const member of r.members) {
-    const texts = textsOf(member);
-    members.push(texts.member);
-    reports.push(texts.report);
-  }
-  const json = `{"id":${JSON.stringify(record.id)},"signature":{"members":[${members.join(',')}],"breaking":${JSON.stringify(r.breaking)}},"firstAt":${JSON.stringify(record.firstAt)},"reports":[${reports.join(',')}]}`;
+  const json = `{"id":${JSON.stringify(record.id)},"signature":{"members":[${memberTexts.join(',')}],"breaking":${JSON.stringify(r.breaking)}},"firstAt":${JSON.stringify(record.firstAt)},"reports":[${reportTexts.join(',')}]}`;
   Object.defineProperty(record, STORY_JSON, { value: json, enumerable: false });
   return record;
 }

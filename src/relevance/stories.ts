@@ -795,12 +795,12 @@ export interface StoryIndex {
  * the store (objects from JSON.parse or spreads each had their own, and V8 threw the compiled
  * `prepare`, `scorePrepared` and the tracker's serialisation away at each reload).
  */
-export function storyMember(signature: StorySignature | undefined, source: string | undefined, time: number): StoryMember {
+function storyMember(signature: StorySignature | undefined, source: string | undefined, time: number): StoryMember {
   return { signature, source, time };
 }
 
 /** A signature made by the literal `storySignature` uses (see `storyMember`), from a store's copy. */
-export function signatureOf(sig: StorySignature): StorySignature {
+function signatureOf(sig: StorySignature): StorySignature {
   // Pushed, not mapped: `map` makes holey arrays, `storySignature`'s are packed (src/packed.ts).
   const amounts: StoryAmount[] = [];
   for (const a of sig.amounts) amounts.push(storyAmount(a.kind, a.value, a.unit, a.inTitle));
