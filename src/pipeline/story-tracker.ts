@@ -30,12 +30,13 @@ type StoredMember = Omit<StoryMember, 'signature'> & { signature?: (Omit<StorySi
 /**
  * What the store is given of each member, made once (members are never changed: a later report of
  * an outlet replaces its member, and a story read by many outlets is written again at each of their
- * reports): its stored form, that form's JSON text, and its report's JSON text (see `STORY_JSON`).
+ * reports): its stored form and its report, with their JSON texts (see `STORY_JSON`).
  */
 interface StoredForms {
   stored: StoredMember;
   json: string;
-  report: string;
+  report: StoryRecord['reports'][number];
+  reportJson: string;
 }
 const forms = new WeakMap<StoryMember, StoredForms>();
 
@@ -44,7 +45,8 @@ function formsOf(member: StoryMember): StoredForms {
   if (made === undefined) {
     const sig = member.signature;
     const stored: StoredMember = sig === undefined ? member : { ...member, signature: { ...sig, tokens: sig.tokens.join(' ') } };
-    made = { stored, json: JSON.stringify(stored), report: JSON.stringify({ outlet: member.source ?? '', at: member.time }) };
+    const report = { outlet: member.source ?? '', at: member.time };
+    made = { stored, json: JSON.stringify(stored), report, reportJson: JSON.stringify(report) };
     forms.set(member, made);
   }
   return made;
@@ -64,19 +66,21 @@ function memberOf(stored: StoredMember): StoryMember {
 /** A story as the store keeps it, carrying its JSON text, built from its members' texts. */
 function toStore(r: IndexRecord): StoryRecord {
   const members: StoredMember[] = [];
+  const reports: StoryRecord['reports'] = [];
   const memberTexts: string[] = [];
   const reportTexts: string[] = [];
   for (const member of r.members) {
     const made = formsOf(member);
     members.push(made.stored);
+    reports.push(made.report);
     memberTexts.push(made.json);
-    reportTexts.push(made.report);
+    reportTexts.push(made.reportJson);
   }
   const record: StoryRecord = {
     id: r.id,
     signature: { members, breaking: r.breaking },
     firstAt: r.members[0]?.time ?? 0,
-    reports: r.members.map((m) => ({ outlet: m.source ?? '', at: m.time })),
+    reports,
   };
   // The same keys in the same order as the literal above: the text equals JSON.stringify(record).
   // Joined, not appended: `join` makes one flat string, where `+=` builds a tree that every

@@ -821,17 +821,16 @@ export function addReport(members: StoryMember[], member: StoryMember, represent
     members.push(member);
     return;
   }
-  const report = storyMember(undefined, member.source, member.time);
   if (member.source !== undefined) {
     for (let i = representatives; i < members.length; i++) {
       const kept = members[i] as StoryMember;
       if (kept.source !== member.source) continue;
       // Replaced, not changed: a copy taken for the store may share the member object.
-      if (Number.isNaN(kept.time) || member.time > kept.time) members[i] = report;
+      if (Number.isNaN(kept.time) || member.time > kept.time) members[i] = storyMember(undefined, member.source, member.time);
       return;
     }
   }
-  members.push(report);
+  members.push(storyMember(undefined, member.source, member.time));
 }
 
 function distinctOutlets(members: readonly StoryMember[], from = -Infinity): number {
