@@ -85,7 +85,7 @@ try {
       })),
     );
     const recent: RecentAlert[] = [0, 1].map((k) => ({ title, url: keys[k], source: 'Wire', sourceId: `f${source}`, published: at, topics: ['ai-chips'], alertedAt: at, channels: ['slack:CMARKETS', 'slack:CDESK'], storyId: `s${n}-${k}` }));
-    const stories: StoryRecord[] = [0, 1].map((k) => ({ id: `s${n}-${k}`, signature: { entities: ['nvidia', 'openai'], figures: ['100 billion'] }, firstAt: Date.now(), reports: [{ outlet: 'Wire', at: Date.now() }] }));
+    const stories: StoryRecord[] = [0, 1].map((k) => ({ id: `s${n}-${k}`, signature: { entities: ['nvidia', 'openai'], figures: ['100 billion'] }, firstAt: Date.now(), reports: [{ outlet: 'Wire', seq: 8, at: Date.now() }] }));
     return {
       keys,
       expected: keys.slice(0, 2),

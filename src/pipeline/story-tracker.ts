@@ -1,7 +1,7 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
-import { createStoryIndex, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
-import { STORY_JSON, type Store, type StoryRecord } from '../store/store.js';
+import { createStoryIndex, STORY_REPRESENTATIVES, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
+import { STORY_JSON, type Store, type StoryRecord, type StoryReport, type StoryWrite } from '../store/store.js';
 import { packed } from '../packed.js';
 
 /** Stories are compared within this window (the issue's 48 h), in ms. */
@@ -14,29 +14,26 @@ export const STORY_REFRESH_MS = 60_000;
 export interface StoryBatch {
   /** Places one item; `outlet` is the publisher or the source's name. */
   assign(item: StoryIndexItem): StoryAssignment & { outlets: string[] };
-  /** The stories this batch created or extended, as the store keeps them (what `commit` writes). */
-  touched(): StoryRecord[];
-  /** Writes the stories this batch created or extended. */
+  /** What this batch changed of the stories it created or extended, as the store takes it (what `commit` writes). */
+  touched(): StoryWrite[];
+  /** Writes what this batch changed of the stories it created or extended. */
   commit(): Promise<void>;
 }
 
 /**
  * A member as the store keeps it: its signature's content words joined by spaces (folded words
  * never hold one). Serialising a story writes one string per representative instead of one per
- * word, and a touched story is written at every poll that reports it again.
+ * word.
  */
 type StoredMember = Omit<StoryMember, 'signature'> & { signature?: (Omit<StorySignature, 'tokens'> & { tokens: string | string[] }) | undefined };
 
 /**
- * What the store is given of each member, made once (members are never changed: a later report of
- * an outlet replaces its member, and a story read by many outlets is written again at each of their
- * reports): its stored form and its report, with their JSON texts (see `STORY_JSON`).
+ * A representative as the store is given it, made once (members are never changed: a later
+ * report of an outlet replaces its member): its stored form and JSON text (see `STORY_JSON`).
  */
 interface StoredForms {
   stored: StoredMember;
   json: string;
-  report: StoryRecord['reports'][number];
-  reportJson: string;
 }
 const forms = new WeakMap<StoryMember, StoredForms>();
 
@@ -45,8 +42,7 @@ function formsOf(member: StoryMember): StoredForms {
   if (made === undefined) {
     const sig = member.signature;
     const stored: StoredMember = sig === undefined ? member : { ...member, signature: { ...sig, tokens: sig.tokens.join(' ') } };
-    const report = { outlet: member.source ?? '', at: member.time };
-    made = { stored, json: JSON.stringify(stored), report, reportJson: JSON.stringify(report) };
+    made = { stored, json: JSON.stringify(stored) };
     forms.set(member, made);
   }
   return made;
@@ -63,69 +59,123 @@ function memberOf(stored: StoredMember): StoryMember {
   return { ...stored, signature: { ...sig, tokens: sig.tokens === '' ? [] : sig.tokens.split(' ') } };
 }
 
-/** A story as the store keeps it, carrying its JSON text, built from its members' texts. */
-function toStore(r: IndexRecord): StoryRecord {
-  const members: StoredMember[] = [];
-  const reports: StoryRecord['reports'] = [];
-  const memberTexts: string[] = [];
-  const reportTexts: string[] = [];
-  for (const member of r.members) {
-    const made = formsOf(member);
-    members.push(made.stored);
-    reports.push(made.report);
-    memberTexts.push(made.json);
-    reportTexts.push(made.reportJson);
-  }
-  const record: StoryRecord = {
-    id: r.id,
-    signature: { members, breaking: r.breaking },
-    firstAt: r.members[0]?.time ?? 0,
-    reports,
-  };
-  // The same keys in the same order as the literal above: the text equals JSON.stringify(record).
-  // Joined, not appended: `join` makes one flat string, where `+=` builds a tree that every
-  // later reader (the byte count, the socket write) flattens again.
-  const json = `{"id":${JSON.stringify(record.id)},"signature":{"members":[${memberTexts.join(',')}],"breaking":${JSON.stringify(r.breaking)}},"firstAt":${JSON.stringify(record.firstAt)},"reports":[${reportTexts.join(',')}]}`;
-  Object.defineProperty(record, STORY_JSON, { value: json, enumerable: false });
-  return record;
+/**
+ * The store keeps a story in two parts: its head (its first `STORY_REPRESENTATIVES` members, with
+ * the signatures later items are compared with, and whether it is breaking), written when one of
+ * those changes, and one report per later outlet, written alone: a story reported by hundreds of
+ * outlets costs one small write per report instead of the whole story at each. A member with no
+ * outlet (each counts as its own) is kept under a name no outlet has.
+ */
+const NO_OUTLET = '\u0000';
+
+function reportOf(member: StoryMember, seq: number): StoryReport {
+  return { outlet: member.source ?? `${NO_OUTLET}${seq}`, seq, at: member.time };
 }
 
+/** What a batch writes of a story: its head when `head`, and the later reports at `reports`. */
+function toWrite(r: IndexRecord, head: boolean, reports: Iterable<number>): StoryWrite {
+  const written: StoryReport[] = [];
+  for (const i of reports) {
+    const member = r.members[i];
+    if (member !== undefined) written.push(reportOf(member, i));
+  }
+  const firstAt = r.members[0]?.time ?? 0;
+  if (!head) return { id: r.id, signature: undefined, firstAt, reports: written };
+  const members: StoredMember[] = [];
+  const texts: string[] = [];
+  const n = Math.min(r.members.length, STORY_REPRESENTATIVES);
+  for (let i = 0; i < n; i++) {
+    const made = formsOf(r.members[i] as StoryMember);
+    members.push(made.stored);
+    texts.push(made.json);
+  }
+  const write: StoryWrite = { id: r.id, signature: { members, breaking: r.breaking }, firstAt, reports: written };
+  // The keys of `storyHead` in its order: the text equals JSON.stringify(storyHead(write)).
+  // Joined, not appended: `join` makes one flat string, where `+=` builds a tree that every
+  // later reader (the byte count, the socket write) flattens again.
+  const json = `{"id":${JSON.stringify(r.id)},"signature":{"members":[${texts.join(',')}],"breaking":${JSON.stringify(r.breaking)}},"firstAt":${JSON.stringify(firstAt)}}`;
+  Object.defineProperty(write, STORY_JSON, { value: json, enumerable: false });
+  return write;
+}
+
+/** A story read from the store: its head's members, then its later reports in order. */
 const fromStore = (r: StoryRecord): IndexRecord | undefined => {
   const sig = r.signature as { members?: StoredMember[]; breaking?: boolean } | null;
-  return sig && Array.isArray(sig.members) ? { id: r.id, members: sig.members.map(memberOf), breaking: sig.breaking === true } : undefined;
+  if (!sig || !Array.isArray(sig.members)) return undefined;
+  const members = sig.members.map(memberOf);
+  for (const report of r.reports) members.push({ signature: undefined, source: report.outlet.startsWith(NO_OUTLET) ? undefined : report.outlet, time: report.at });
+  return { id: r.id, members, breaking: sig.breaking === true };
 };
 
-/** An index plus the distinct outlets of each of its stories in the order of their first report (so a batch never copies the index per item). */
+/**
+ * An index plus the distinct outlets of each of its stories in the order of their first report
+ * (so a batch never copies the index per item), and the stories the store still holds whole
+ * (written before reports were kept apart: their next write splits them).
+ */
 interface LoadedIndex {
   index: StoryIndex;
   outlets: Map<string, Array<string | undefined>>;
+  whole: Set<string>;
 }
 
 async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
-  const initial = (await store.recentStories(nowMs - STORY_WINDOW_MS)).flatMap((r) => fromStore(r) ?? []);
+  const read = await store.recentStories(nowMs - STORY_WINDOW_MS);
+  const initial: IndexRecord[] = [];
+  const whole = new Set<string>();
+  for (const r of read) {
+    const record = fromStore(r);
+    if (record === undefined) continue;
+    initial.push(record);
+    if (((r.signature as { members: unknown[] }).members.length) > STORY_REPRESENTATIVES) whole.add(r.id);
+  }
   return {
     index: createStoryIndex({ windowMs: STORY_WINDOW_MS, initial }),
     outlets: new Map(initial.map((r) => [r.id, [...new Set(r.members.map((m) => m.source))]])),
+    whole,
   };
 }
 
+/** What a batch changed of one story: its head, and the places of the later reports it wrote. */
+interface Touch {
+  head: boolean;
+  reports: Set<number>;
+}
+
 function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch {
-  const { index, outlets } = loaded;
-  const touched = new Set<string>();
-  const touchedRecords = (): StoryRecord[] => packed(index.snapshotOf(touched)).map(toStore);
+  const { index, outlets, whole } = loaded;
+  const touched = new Map<string, Touch>();
+  const touchedWrites = (): StoryWrite[] => {
+    const writes: StoryWrite[] = [];
+    for (const r of packed(index.snapshotOf(new Set(touched.keys())))) {
+      const touch = touched.get(r.id) as Touch;
+      if (whole.delete(r.id)) {
+        // Split on its first write: the head cut to the representatives, every later member a report.
+        const all: number[] = [];
+        for (let i = STORY_REPRESENTATIVES; i < r.members.length; i++) all.push(i);
+        writes.push(toWrite(r, true, all));
+      } else writes.push(toWrite(r, touch.head, touch.reports));
+    }
+    return writes;
+  };
   return {
     assign(item) {
       const assignment = index.assign(item, nowMs);
-      touched.add(assignment.storyId);
+      let touch = touched.get(assignment.storyId);
+      if (touch === undefined) {
+        touch = { head: false, reports: new Set() };
+        touched.set(assignment.storyId, touch);
+      }
+      if (assignment.isNew || assignment.becameBreaking || assignment.member < STORY_REPRESENTATIVES) touch.head = true;
+      if (assignment.member >= STORY_REPRESENTATIVES) touch.reports.add(assignment.member);
       // Each outlet once, in the order of its first report: a story reported all day stays short.
       const sources = assignment.isNew ? [] : (outlets.get(assignment.storyId) ?? []);
       if (!sources.includes(item.source)) sources.push(item.source);
       outlets.set(assignment.storyId, sources);
       return { ...assignment, outlets: sources.filter((s): s is string => Boolean(s)) };
     },
-    touched: touchedRecords,
+    touched: touchedWrites,
     async commit() {
-      for (const record of touchedRecords()) await store.putStory(record, STORY_TTL_MS);
+      for (const write of touchedWrites()) await store.putStory(write, STORY_TTL_MS);
     },
   };
 }

@@ -722,6 +722,9 @@ export function storyIdOf(firstKey: string): string {
   return sha256(firstKey).slice(0, 12);
 }
 
+/** How many first members of a story keep their signatures and are compared with new items, by default. */
+export const STORY_REPRESENTATIVES = 8;
+
 /** One item as the story index keeps it. */
 export interface StoryMember {
   /**
@@ -752,7 +755,7 @@ export interface StoryIndexOptions extends Partial<StoryOptions> {
   breakingOutlets?: number;
   /** Window in which those outlets must report, in ms. */
   breakingWindowMs?: number;
-  /** Members compared per story (the first ones): bounds the cost per item. */
+  /** Members compared per story (the first ones): bounds the cost per item. Default `STORY_REPRESENTATIVES`. */
   representatives?: number;
   /** Stories to start from (a store's copy). */
   initial?: readonly StoryRecord[];
@@ -769,6 +772,11 @@ export interface StoryAssignment {
   breaking: boolean;
   /** True only for the item that made the story breaking. */
   becameBreaking: boolean;
+  /**
+   * Where the story keeps the item's report among its members (`addReport`): below the index's
+   * `representatives`, one of the representatives.
+   */
+  member: number;
 }
 
 /** An item for `assign`: what the signature needs plus identity and outlet. */
@@ -814,23 +822,21 @@ function signatureOf(sig: StorySignature): StorySignature {
  * outlets report all day stays the same size in memory and in the store, where every report used
  * to add its whole signature. What the index reads of the members reads the same from it: the
  * distinct outlets (overall and within the breaking window) and the latest report time. A report
- * with no outlet is kept as it comes (it counts as an outlet of its own).
+ * with no outlet is kept as it comes (it counts as an outlet of its own). Returns where the
+ * outlet's report is now.
  */
-export function addReport(members: StoryMember[], member: StoryMember, representatives: number): void {
-  if (members.length < representatives) {
-    members.push(member);
-    return;
-  }
+export function addReport(members: StoryMember[], member: StoryMember, representatives: number): number {
+  if (members.length < representatives) return members.push(member) - 1;
   if (member.source !== undefined) {
     for (let i = representatives; i < members.length; i++) {
       const kept = members[i] as StoryMember;
       if (kept.source !== member.source) continue;
       // Replaced, not changed: a copy taken for the store may share the member object.
       if (Number.isNaN(kept.time) || member.time > kept.time) members[i] = storyMember(undefined, member.source, member.time);
-      return;
+      return i;
     }
   }
-  members.push(storyMember(undefined, member.source, member.time));
+  return members.push(storyMember(undefined, member.source, member.time)) - 1;
 }
 
 function distinctOutlets(members: readonly StoryMember[], from = -Infinity): number {
@@ -1040,7 +1046,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
   const windowMs = options.windowMs ?? DEFAULT_STORY_OPTIONS.windowMs;
   const breakingOutlets = options.breakingOutlets ?? 3;
   const breakingWindowMs = options.breakingWindowMs ?? 3_600_000;
-  const representatives = options.representatives ?? 8;
+  const representatives = options.representatives ?? STORY_REPRESENTATIVES;
   const storyOptions: Partial<StoryOptions> = { ...options, windowMs };
   const o: Required<StoryOptions> = { ...DEFAULT_STORY_OPTIONS, ...storyOptions };
   const tolerance = o.amountTolerance;
@@ -1197,10 +1203,10 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         ids.add(id);
         const breaking = breakingOutlets <= 1;
         addStory({ id, members: [member], breaking });
-        return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking };
+        return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking, member: 0 };
       }
       const record = best.record;
-      addReport(record.members, member, representatives);
+      const place = addReport(record.members, member, representatives);
       best.outlets.add(member.source ?? `#${record.members.length - 1}`);
       noteTime(best, time);
       indexMembers(best);
@@ -1212,6 +1218,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         sources: best.outlets.size,
         breaking: record.breaking,
         becameBreaking: record.breaking && !wasBreaking,
+        member: place,
       };
     },
     snapshot() {

@@ -17,6 +17,8 @@ import {
   type PollCommitResult,
   type Store,
   type StoryRecord,
+  type StoryReport,
+  type StoryWrite,
 } from './store.js';
 import { intersectNewest, newsTerms } from './news-index.js';
 
@@ -72,7 +74,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   // Per channel: epoch ms of each message sent, trimmed to the last window asked about.
   const sent = new Map<ChannelKey, number[]>();
   const messages = createExpiringMap<string>(now);
-  const stories = createExpiringMap<StoryRecord>(now);
+  // A story's head and its reports by outlet (see Store.putStory), forgotten together.
+  const stories = createExpiringMap<{ head: { id: string; signature: unknown; firstAt: number } | undefined; reports: Map<string, StoryReport> }>(now);
+  const writeStory = (story: StoryWrite, ttlMs: number): void => {
+    const kept = stories.get(story.id);
+    const reports = kept?.reports ?? new Map<string, StoryReport>();
+    for (const r of story.reports) reports.set(r.outlet, { outlet: r.outlet, seq: r.seq, at: r.at });
+    const head = story.signature === undefined ? kept?.head : structuredClone({ id: story.id, signature: story.signature, firstAt: story.firstAt });
+    stories.set(story.id, { head, reports }, ttlMs);
+  };
   let closed = false;
   // Grows with every write that may change the channel rules (see Store.rulesVersion).
   let version = 0;
@@ -173,7 +183,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
         fetchStates.set(sourceId, structuredClone(commit.state));
         enqueue(commit.deliveries);
         remember(commit.recent);
-        for (const story of commit.stories) stories.set(story.id, structuredClone(story), commit.storyTtlMs);
+        for (const story of commit.stories) writeStory(story, commit.storyTtlMs);
       }
       return { ...result, committed, rulesVersion: version };
     },
@@ -308,15 +318,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     },
 
     async recentStories(sinceMs: number): Promise<StoryRecord[]> {
-      return [...stories.values()]
-        .filter((story) => story.firstAt >= sinceMs)
-        .sort((a, b) => b.firstAt - a.firstAt || compareText(b.id, a.id))
-        .map((story) => structuredClone(story));
+      const out: StoryRecord[] = [];
+      for (const { head, reports } of stories.values()) {
+        if (head === undefined || !(head.firstAt >= sinceMs)) continue;
+        const sorted = [...reports.values()].sort((a, b) => a.seq - b.seq);
+        out.push(structuredClone({ ...head, reports: sorted }));
+      }
+      return out.sort((a, b) => b.firstAt - a.firstAt || compareText(b.id, a.id));
     },
 
-    async putStory(story: StoryRecord, ttlMs: number): Promise<void> {
+    async putStory(story: StoryWrite, ttlMs: number): Promise<void> {
       validateTtl('putStory', ttlMs);
-      stories.set(story.id, structuredClone(story), ttlMs);
+      writeStory(story, ttlMs);
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {

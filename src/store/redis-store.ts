@@ -21,7 +21,9 @@
 //   P msg:{deliveryKey}       JSON { ref, exp }: a platform message id; PX ttl
 //   P {chatsrc}               hash, source id → JSON ChatSource (at most CHAT_SOURCES_MAX)
 //   P {chatsrc}:order         sorted set, source id → insertion rank
-//   P {stories}               hash, story id → JSON StoryRecord
+//   P {stories}               hash, story id → JSON of the story's head ({ id, signature, firstAt })
+//   P {stories}:r:{storyId}   hash, outlet → "seq at": the story's later reports (one write per report,
+//                             never the whole story); PEXPIRE the story ttl, deleted with the story
 //   P {stories}:first         sorted set, story id → firstAt epoch ms (the index `recentStories` reads)
 //   P {stories}:exp           sorted set, story id → expiry epoch ms; expired ids are pruned on every put
 //   P {news}:seq              integer: the sequence number of the last alert remembered for /news
@@ -35,6 +37,7 @@
 //   P {outbox}:due            sorted set, alert id → notBefore epoch ms (the truth for notBefore: a lease moves only this)
 // The hash tags `{…}` keep every key one script or transaction touches in one cluster slot;
 // commands that span two slots (the `channels` set and a channel's own keys) are sent separately.
+// The story scripts name each story's reports key from the stories key they are given (same slot).
 // The one exception is `claimAndCommit` (the hot path: one round trip per changed feed), whose
 // script spans the source, outbox, recent, stories and rules keys: on a standalone Redis it is one
 // script; on a Cluster client it runs as the single members, one slot at a time (not atomic).
@@ -59,6 +62,8 @@ import {
   type PollCommitResult,
   type Store,
   type StoryRecord,
+  type StoryReport,
+  type StoryWrite,
 } from './store.js';
 import { intersectNewest, NEWS_TERM_TTL_MS, newsTerms } from './news-index.js';
 
@@ -281,15 +286,48 @@ for _, i in ipairs(fresh) do out[#out + 1] = i end
 return out
 `;
 
+// Story writes, shared by the claim and putStory (callInChunks from NEWS_ADD_CORE_LUA). A story's
+// reports live in its own hash, named from the stories hash (the same slot).
+const STORY_CORE_LUA = `
+local function pruneStories(hashKey, firstKey, expKey, now)
+  local dead = redis.call('ZRANGEBYSCORE', expKey, '-inf', now)
+  for _, id in ipairs(dead) do
+    redis.call('HDEL', hashKey, id)
+    redis.call('ZREM', firstKey, id)
+    redis.call('DEL', hashKey .. ':r:' .. id)
+  end
+  redis.call('ZREMRANGEBYSCORE', expKey, '-inf', now)
+end
+-- One story at args[at…]: id, head JSON ('' keeps the stored head), firstAt, n, then n × (outlet,
+-- "seq at"). Returns the index after it.
+local function writeStory(hashKey, firstKey, expKey, expiry, ttl, args, at)
+  local id, head, n = args[at], args[at + 1], tonumber(args[at + 3])
+  if head ~= '' then
+    redis.call('HSET', hashKey, id, head)
+    redis.call('ZADD', firstKey, args[at + 2], id)
+  end
+  redis.call('ZADD', expKey, expiry, id)
+  at = at + 4
+  if n > 0 then
+    local key = hashKey .. ':r:' .. id
+    local fields = {}
+    for i = at, at + 2 * n - 1 do fields[#fields + 1] = args[i] end
+    callInChunks({ 'HSET', key }, fields, 200)
+    redis.call('PEXPIRE', key, ttl)
+  end
+  return at + 2 * n
+end
+`;
+
 // KEYS: 1 claim memory, 2 seeded, 3 state, 4 rules version, 5 outbox, 6 due, 7 stories,
 // 8 stories:first, 9 stories:exp, 10 news seq, 11 news alerts, 12 news floor.
 // ARGV: 1-5 as CLAIM_LUA; 6 expected fresh indexes, ascending, comma-separated ('' for none);
 // 7 the caller's rules version; 8 state JSON; 9 recent limit; 10 story ttl ms; 11 story expiry ms;
 // 12 deliveries n, 13 recent n, 14 stories n; 15 news term key prefix; 16 news term ttl ms; then
-// n × (alert id, JSON, notBefore), n × (JSON, terms) as NEWS_ADD_LUA, n × (story id, JSON, firstAt).
+// n × (alert id, JSON, notBefore), n × (JSON, terms) as NEWS_ADD_LUA, n stories as writeStory takes them.
 // Claims, then writes everything only when the fresh set is the expected one (commitMatches).
 // Returns { wasSeeded, committed (0|1), rules version, fresh indexes... }.
-const CLAIM_COMMIT_LUA = `${CLAIM_CORE_LUA}${NEWS_ADD_CORE_LUA}
+const CLAIM_COMMIT_LUA = `${CLAIM_CORE_LUA}${NEWS_ADD_CORE_LUA}${STORY_CORE_LUA}
 local now = tonumber(ARGV[1])
 local wasSeeded, fresh = claimKeys(KEYS[1], KEYS[2], now, ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5])
 local version = tonumber(redis.call('GET', KEYS[4]) or '0')
@@ -317,25 +355,8 @@ callInChunks({ 'ZADD', KEYS[6], 'NX' }, due, 200)
 addNews(KEYS[10], KEYS[11], KEYS[12], ARGV[15], tonumber(ARGV[9]), ARGV[16], ARGV, at, nr)
 at = at + 2 * nr
 if ns > 0 then
-  local dead = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', now)
-  for _, id in ipairs(dead) do
-    redis.call('HDEL', KEYS[7], id)
-    redis.call('ZREM', KEYS[8], id)
-  end
-  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', now)
-  local bodies, firsts, expiries = {}, {}, {}
-  for _ = 1, ns do
-    bodies[#bodies + 1] = ARGV[at]
-    bodies[#bodies + 1] = ARGV[at + 1]
-    firsts[#firsts + 1] = ARGV[at + 2]
-    firsts[#firsts + 1] = ARGV[at]
-    expiries[#expiries + 1] = ARGV[11]
-    expiries[#expiries + 1] = ARGV[at]
-    at = at + 3
-  end
-  callInChunks({ 'HSET', KEYS[7] }, bodies, 200)
-  callInChunks({ 'ZADD', KEYS[8] }, firsts, 200)
-  callInChunks({ 'ZADD', KEYS[9] }, expiries, 200)
+  pruneStories(KEYS[7], KEYS[8], KEYS[9], now)
+  for _ = 1, ns do at = writeStory(KEYS[7], KEYS[8], KEYS[9], ARGV[11], ARGV[10], ARGV, at) end
   local ttl = tonumber(ARGV[10])
   for i = 7, 9 do
     if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
@@ -414,19 +435,12 @@ return 1
 `;
 
 // KEYS[1] stories hash, KEYS[2] firstAt index, KEYS[3] expiry index.
-// ARGV[1] now ms, ARGV[2] id, ARGV[3] JSON, ARGV[4] firstAt, ARGV[5] expiry ms, ARGV[6] ttl ms.
+// ARGV[1] now ms, ARGV[2] expiry ms, ARGV[3] ttl ms, then one story as writeStory takes it.
 // Prunes the stories expired at now, writes this one, and keeps the three keys alive at least ttl.
-const STORY_PUT_LUA = `
-local dead = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
-for _, id in ipairs(dead) do
-  redis.call('HDEL', KEYS[1], id)
-  redis.call('ZREM', KEYS[2], id)
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
-redis.call('ZADD', KEYS[3], ARGV[5], ARGV[2])
-local ttl = tonumber(ARGV[6])
+const STORY_PUT_LUA = `${NEWS_ADD_CORE_LUA}${STORY_CORE_LUA}
+pruneStories(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+writeStory(KEYS[1], KEYS[2], KEYS[3], ARGV[2], ARGV[3], ARGV, 4)
+local ttl = tonumber(ARGV[3])
 for i = 1, 3 do
   if redis.call('PTTL', KEYS[i]) < ttl then redis.call('PEXPIRE', KEYS[i], ttl) end
 end
@@ -434,7 +448,8 @@ return 1
 `;
 
 // KEYS[1] stories hash, KEYS[2] firstAt index, KEYS[3] expiry index; ARGV[1] since ms, ARGV[2] now ms.
-// Returns the JSON of the live stories first seen at or after since, newest first.
+// Returns, for each live story first seen at or after since, newest first: its head's JSON, then
+// its reports as HGETALL gives them.
 const STORY_RECENT_LUA = `
 local ids = redis.call('ZREVRANGEBYSCORE', KEYS[2], '+inf', ARGV[1])
 local now = tonumber(ARGV[2])
@@ -443,7 +458,10 @@ for _, id in ipairs(ids) do
   local exp = redis.call('ZSCORE', KEYS[3], id)
   if exp and tonumber(exp) > now then
     local body = redis.call('HGET', KEYS[1], id)
-    if body then out[#out + 1] = body end
+    if body then
+      out[#out + 1] = body
+      out[#out + 1] = redis.call('HGETALL', KEYS[1] .. ':r:' .. id)
+    end
   end
 end
 return out
@@ -470,18 +488,8 @@ interface WirewatchScripts {
   [LEASE_COMMAND](outboxKey: string, dueKey: string, nowMs: string, limit: string, leaseEnd: string): Promise<string[]>;
   [HOLD_COMMAND](heldKey: string, droppedKey: string, cap: string, ...alerts: string[]): Promise<number>;
   [CHAT_SOURCE_ADD_COMMAND](hashKey: string, orderKey: string, id: string, json: string, max: string): Promise<number>;
-  [STORY_PUT_COMMAND](
-    hashKey: string,
-    firstKey: string,
-    expKey: string,
-    nowMs: string,
-    id: string,
-    json: string,
-    firstAt: string,
-    expiry: string,
-    ttlMs: string,
-  ): Promise<number>;
-  [STORY_RECENT_COMMAND](hashKey: string, firstKey: string, expKey: string, sinceMs: string, nowMs: string): Promise<string[]>;
+  [STORY_PUT_COMMAND](hashKey: string, firstKey: string, expKey: string, nowMs: string, expiry: string, ttlMs: string, ...story: string[]): Promise<number>;
+  [STORY_RECENT_COMMAND](hashKey: string, firstKey: string, expKey: string, sinceMs: string, nowMs: string): Promise<Array<string | string[]>>;
   [NEWS_ADD_COMMAND](seqKey: string, alertsKey: string, floorKey: string, ...args: string[]): Promise<number>;
 }
 
@@ -632,7 +640,7 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
       ];
       for (const delivery of commit.deliveries) args.push(delivery.alert.id, JSON.stringify(delivery), String(delivery.notBefore));
       for (const alert of commit.recent) args.push(JSON.stringify(alert), newsTermsArg(alert));
-      for (const story of commit.stories) args.push(story.id, storyJson(story), String(story.firstAt));
+      for (const story of commit.stories) pushStory(args, story);
       const [wasSeeded, committed, version, ...freshIndexes] = await scripts[CLAIM_COMMIT_COMMAND](...args);
       return {
         fresh: batch.keysOf(freshIndexes),
@@ -795,23 +803,17 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
         scoreBound(sinceMs),
         String(now()),
       );
-      return raw.map((json) => JSON.parse(json) as StoryRecord);
+      const out: StoryRecord[] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) out.push(storyOf(raw[i] as string, raw[i + 1] as string[]));
+      return out;
     },
 
-    async putStory(story: StoryRecord, ttlMs: number): Promise<void> {
+    async putStory(story: StoryWrite, ttlMs: number): Promise<void> {
       validateTtl('putStory', ttlMs);
       const nowMs = now();
-      await scripts[STORY_PUT_COMMAND](
-        storiesKey,
-        storyFirstKey,
-        storyExpKey,
-        String(nowMs),
-        story.id,
-        storyJson(story),
-        String(story.firstAt),
-        String(nowMs + ttlMs),
-        String(Math.ceil(ttlMs)),
-      );
+      const args: string[] = [];
+      pushStory(args, story);
+      await scripts[STORY_PUT_COMMAND](storiesKey, storyFirstKey, storyExpKey, String(nowMs), String(nowMs + ttlMs), String(Math.ceil(ttlMs)), ...args);
     },
 
     async addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void> {
@@ -921,6 +923,25 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
     },
   };
   return store;
+}
+
+/** A story write as the story scripts take it (`writeStory` in STORY_CORE_LUA). */
+function pushStory(args: string[], story: StoryWrite): void {
+  args.push(story.id, story.signature === undefined ? '' : storyJson(story), String(story.firstAt), String(story.reports.length));
+  for (const r of story.reports) args.push(r.outlet, `${r.seq} ${r.at}`);
+}
+
+/** A story read back: its head, and its reports from their hash (field, value, field, value…) in `seq` order. */
+function storyOf(headJson: string, fields: readonly string[]): StoryRecord {
+  // Records written whole before reports were kept apart carry a list of their own: their head holds every report.
+  const { id, signature, firstAt } = JSON.parse(headJson) as StoryRecord;
+  const reports: StoryReport[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1] as string;
+    const space = value.indexOf(' ');
+    reports.push({ outlet: fields[i] as string, seq: Number(value.slice(0, space)), at: Number(value.slice(space + 1)) });
+  }
+  return { id, signature, firstAt, reports: reports.sort((a, b) => a.seq - b.seq) };
 }
 
 /** The commit with its lists copied into arrays of one kind (src/packed.ts). */

@@ -35,8 +35,8 @@ export interface PollCommit {
   deliveries: readonly PendingDelivery[];
   /** Alerts for `/news`, as `addRecentAlerts` takes them (the last is the newest). */
   recent: readonly RecentAlert[];
-  /** Stories created or extended, as `putStory` takes them, each kept `storyTtlMs`. */
-  stories: readonly StoryRecord[];
+  /** Stories created or extended, as `putStory` takes them (what changed of each), each kept `storyTtlMs`. */
+  stories: readonly StoryWrite[];
   /** How long the stories are kept after this write, in ms (unused when `stories` is empty). */
   storyTtlMs: number;
 }
@@ -131,8 +131,12 @@ export interface Store {
 
   /** Stories first seen at or after `sinceMs`, newest first (the cross-source story index). */
   recentStories(sinceMs: number): Promise<StoryRecord[]>;
-  /** Adds or replaces a story record; it is forgotten `ttlMs` after its last write. */
-  putStory(story: StoryRecord, ttlMs: number): Promise<void>;
+  /**
+   * Writes what changed of a story: its head when given (replaced whole), and its reports merged
+   * by outlet (a report replaces the one of its outlet, the others stay). The story is forgotten,
+   * head and reports, `ttlMs` after its last write; one never given a head is not answered.
+   */
+  putStory(story: StoryWrite, ttlMs: number): Promise<void>;
 
   /** Remembers alerts for `/news`; only the newest `limit` (see implementation options) are kept. */
   addRecentAlerts(alerts: readonly RecentAlert[]): Promise<void>;
@@ -197,29 +201,62 @@ export function emptyFetchState(): FetchState {
 }
 
 /**
- * Where a story record may carry its own JSON text (a non-enumerable property, so copies and
- * JSON.stringify ignore it). Its maker sets it only to exactly `JSON.stringify(record)`; the Redis
- * store then writes it instead of serialising the record again (the story tracker keeps the text
- * of each member, which never changes, so a story touched again costs a join).
+ * Where a story write may carry the JSON text of its head (a non-enumerable property, so copies and
+ * JSON.stringify ignore it). Its maker sets it only to exactly `JSON.stringify(storyHead(write))`;
+ * the Redis store then writes it instead of serialising the head again (the story tracker keeps
+ * the text of each member, which never changes).
  */
 export const STORY_JSON: unique symbol = Symbol('wirewatch.storyJson');
 
-/** The JSON text of a story record: the one it carries (see `STORY_JSON`), else serialised now. */
-export function storyJson(story: StoryRecord): string {
-  return story[STORY_JSON] ?? JSON.stringify(story);
+/** What the store keeps of a story as one piece: everything but its reports. */
+export function storyHead(story: StoryWrite): { id: string; signature: unknown; firstAt: number } {
+  return { id: story.id, signature: story.signature, firstAt: story.firstAt };
+}
+
+/** The JSON text of a story's head: the one it carries (see `STORY_JSON`), else serialised now. */
+export function storyJson(story: StoryWrite): string {
+  return story[STORY_JSON] ?? JSON.stringify(storyHead(story));
+}
+
+/**
+ * One report of a story kept by outlet: a story keeps its first reports inside its head (the
+ * relevance stage's `signature`) and each later outlet's latest report here, so that a story
+ * reported by hundreds of outlets costs one small write per report, not the whole story again.
+ */
+export interface StoryReport {
+  /** The outlet; a story keeps one report per outlet. */
+  outlet: string;
+  /** Its place among the story's reports: they are answered in this order (ties, from two writers, in either). */
+  seq: number;
+  /** Epoch ms of the report (NaN when unknown). */
+  at: number;
 }
 
 /** One story in the index: what new items are compared against, and who reported it. */
 export interface StoryRecord {
-  /** See `STORY_JSON`. */
-  readonly [STORY_JSON]?: string;
   id: string;
-  /** The relevance stage's record of the story: its members' signatures and outlets (JSON-serialisable, opaque to the store). */
+  /** The story's head: the relevance stage's record of its first reports (JSON-serialisable, opaque to the store). */
   signature: unknown;
   /** Epoch ms of the first report. */
   firstAt: number;
-  /** Its reports, outlet display name and epoch ms: the first ones, then each outlet's latest (see `addReport`). */
-  reports: Array<{ outlet: string; at: number }>;
+  /** Its later reports, one per outlet, in `seq` order. */
+  reports: StoryReport[];
+}
+
+/**
+ * A write of a story: its head when it changed, and the reports written since the last write. A
+ * whole `StoryRecord` is one too.
+ */
+export interface StoryWrite {
+  /** See `STORY_JSON`. */
+  readonly [STORY_JSON]?: string;
+  id: string;
+  /** The head, replacing the stored one; undefined keeps it (a story's first write gives it). */
+  signature?: unknown;
+  /** Epoch ms of the first report (stored with the head). */
+  firstAt: number;
+  /** Reports added or replaced, each replacing the stored report of its outlet. */
+  reports: readonly StoryReport[];
 }
 
 /** The settings of a channel nobody configured in chat. */

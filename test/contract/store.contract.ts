@@ -91,7 +91,7 @@ function story(id: string, firstAt: number, outlets: string[] = ['Reuters']): St
     id,
     signature: { tokens: ['nvidia', 'h200', 'export'], shingles: [1, 2, 3], url: `https://example.com/${id}`, nested: { empty: [], none: null } },
     firstAt,
-    reports: outlets.map((outlet, i) => ({ outlet, at: firstAt + i * 1000 })),
+    reports: outlets.map((outlet, i) => ({ outlet, seq: 8 + i, at: firstAt + i * 1000 })),
   };
 }
 
@@ -576,6 +576,54 @@ export function storeContract(name: string, make: MakeStore): void {
         expect(await store.recentStories(T0)).toEqual([]);
       });
 
+      it('keeps the head when a write gives none, and merges reports by outlet', async () => {
+        await store.putStory(story('a', T0, ['Reuters', 'AP']), DAY);
+        await store.putStory({ id: 'a', firstAt: T0, reports: [{ outlet: 'FT', seq: 10, at: T0 + 5000 }, { outlet: 'Reuters', seq: 8, at: T0 + 7000 }] }, DAY);
+        const [read] = await store.recentStories(0);
+        expect(read).toStrictEqual({
+          ...story('a', T0),
+          reports: [
+            { outlet: 'Reuters', seq: 8, at: T0 + 7000 },
+            { outlet: 'AP', seq: 9, at: T0 + 1000 },
+            { outlet: 'FT', seq: 10, at: T0 + 5000 },
+          ],
+        });
+        // A new head leaves the reports as they are; an unknown time is answered as one.
+        await store.putStory({ id: 'a', signature: 'head 2', firstAt: T0, reports: [{ outlet: 'AP', seq: 9, at: Number.NaN }] }, DAY);
+        expect(await store.recentStories(0)).toStrictEqual([
+          {
+            id: 'a',
+            signature: 'head 2',
+            firstAt: T0,
+            reports: [
+              { outlet: 'Reuters', seq: 8, at: T0 + 7000 },
+              { outlet: 'AP', seq: 9, at: Number.NaN },
+              { outlet: 'FT', seq: 10, at: T0 + 5000 },
+            ],
+          },
+        ]);
+      });
+
+      it('answers a story only once it has a head, with the reports written before it', async () => {
+        await store.putStory({ id: 'b', firstAt: T0, reports: [{ outlet: 'AP', seq: 8, at: T0 }] }, DAY);
+        expect(await store.recentStories(0)).toEqual([]);
+        await store.putStory({ id: 'b', signature: { members: [] }, firstAt: T0, reports: [] }, DAY);
+        expect(await store.recentStories(0)).toStrictEqual([{ id: 'b', signature: { members: [] }, firstAt: T0, reports: [{ outlet: 'AP', seq: 8, at: T0 }] }]);
+      });
+
+      it('keeps hundreds of reports of one story, in order', async () => {
+        const outlets = Array.from({ length: 300 }, (_, i) => `Outlet ${i} — « Wire »`);
+        await store.putStory(story('many', T0, outlets), DAY);
+        expect(await store.recentStories(0)).toStrictEqual([story('many', T0, outlets)]);
+      });
+
+      it('forgets an expired story with its reports: the same id written again starts afresh', async () => {
+        await store.putStory(story('x', T0, ['Reuters', 'AP']), 1000);
+        time = T0 + 1000;
+        await store.putStory({ id: 'x', signature: 'new', firstAt: T0 + 1000, reports: [{ outlet: 'FT', seq: 8, at: T0 + 1000 }] }, 1000);
+        expect(await store.recentStories(0)).toStrictEqual([{ id: 'x', signature: 'new', firstAt: T0 + 1000, reports: [{ outlet: 'FT', seq: 8, at: T0 + 1000 }] }]);
+      });
+
       it('replaces a story by id, including where its firstAt puts it', async () => {
         await store.putStory(story('a', T0 - 3000), DAY);
         await store.putStory(story('b', T0 - 2000), DAY);
@@ -602,7 +650,7 @@ export function storeContract(name: string, make: MakeStore): void {
       it('hands out copies', async () => {
         await store.putStory(story('a', T0), DAY);
         const [read] = await store.recentStories(0);
-        read?.reports.push({ outlet: 'Mutated', at: 0 });
+        read?.reports.push({ outlet: 'Mutated', seq: 20, at: 0 });
         expect(await store.recentStories(0)).toStrictEqual([story('a', T0)]);
       });
 

@@ -243,17 +243,18 @@ function referenceIndex(options: StoryIndexOptions = {}): { assign(item: StoryIn
         ids.add(id);
         const breaking = (options.breakingOutlets ?? 3) <= 1;
         stories.push({ id, members: [member], breaking });
-        return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking };
+        return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking, member: 0 };
       }
       // Past the representatives, one report per named outlet, its latest, without signature.
       const sameOutlet = best.members.findIndex((m, i) => i >= representatives && member.source !== undefined && m.source === member.source);
       const kept = best.members[sameOutlet];
-      if (best.members.length < representatives) best.members.push(member);
-      else if (kept === undefined) best.members.push({ signature: undefined, source: member.source, time });
+      let place = sameOutlet;
+      if (best.members.length < representatives) place = best.members.push(member) - 1;
+      else if (kept === undefined) place = best.members.push({ signature: undefined, source: member.source, time }) - 1;
       else if (Number.isNaN(kept.time) || time > kept.time) best.members[sameOutlet] = { signature: undefined, source: member.source, time };
       const was = best.breaking;
       if (!was) best.breaking = outlets(best.members, time - (options.breakingWindowMs ?? 3_600_000)) >= (options.breakingOutlets ?? 3);
-      return { storyId: best.id, isNew: false, sources: outlets(best.members), breaking: best.breaking, becameBreaking: best.breaking && !was };
+      return { storyId: best.id, isNew: false, sources: outlets(best.members), breaking: best.breaking, becameBreaking: best.breaking && !was, member: place };
     },
     snapshot() {
       return stories.map((s) => ({ ...s, members: [...s.members] }));

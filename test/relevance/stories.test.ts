@@ -149,9 +149,9 @@ describe('createStoryIndex', () => {
     const index = createStoryIndex();
     const now = at(nvidiaEn.published);
     const first = index.assign(report('Reuters', 0), now);
-    expect(first).toEqual({ storyId: storyIdOf('Reuters-0'), isNew: true, sources: 1, breaking: false, becameBreaking: false });
+    expect(first).toEqual({ storyId: storyIdOf('Reuters-0'), isNew: true, sources: 1, breaking: false, becameBreaking: false, member: 0 });
     const again = index.assign(report('Reuters', 5), now);
-    expect(again).toMatchObject({ storyId: first.storyId, isNew: false, sources: 1, breaking: false });
+    expect(again).toMatchObject({ storyId: first.storyId, isNew: false, sources: 1, breaking: false, member: 1 });
     const second = index.assign({ ...nvidiaFr, published: new Date(now + 20 * 60_000).toISOString(), source: 'Le Monde', key: 'lm' }, now);
     expect(second).toMatchObject({ storyId: first.storyId, isNew: false, sources: 2, breaking: false });
   });
@@ -196,6 +196,8 @@ describe('createStoryIndex', () => {
     expect(last).toMatchObject({ isNew: false, sources: 3, breaking: true });
     const [story] = index.snapshot();
     expect(story?.members).toHaveLength(4 + 3);
+    // Each assignment says where the report is kept: the outlet's place after the representatives.
+    expect(story?.members[last.member]).toMatchObject({ source: 'Bloomberg', time: at(nvidiaEn.published) + 599 * 60_000 });
     // The representatives keep their signatures; after them each outlet's latest report, without one.
     expect(story?.members.slice(0, 4).every((m) => m.signature !== undefined)).toBe(true);
     const tail = story?.members.slice(4) ?? [];

@@ -539,11 +539,17 @@ if (url === '') {
         await store.takeDigest('slack:C1');
         expect(await shared.exists(`${prefix}held:{slack:C1}`, `${prefix}held:{slack:C1}:dropped`)).toBe(0);
 
-        // Stories: expired ids are pruned from the hash and both indexes on the next put; the keys expire.
-        await store.putStory({ id: 'old', signature: 1, firstAt: 1, reports: [] }, 1000);
+        // Stories: expired ids are pruned from the hash, both indexes and their reports on the next
+        // put; the keys expire.
+        await store.putStory({ id: 'old', signature: 1, firstAt: 1, reports: [{ outlet: 'AP', seq: 8, at: 1 }] }, 1000);
         await store.putStory({ id: 'old2', signature: 2, firstAt: 2, reports: [] }, 1000);
+        expect(await shared.hgetall(`${prefix}{stories}:r:old`)).toEqual({ AP: '8 1' });
         time += 1000;
-        await store.putStory({ id: 'new', signature: 3, firstAt: 3, reports: [] }, 5000);
+        await store.putStory({ id: 'new', signature: 3, firstAt: 3, reports: [{ outlet: 'FT', seq: 8, at: 3 }] }, 5000);
+        expect(await shared.exists(`${prefix}{stories}:r:old`)).toBe(0);
+        const reportsTtl = await shared.pttl(`${prefix}{stories}:r:new`);
+        expect(reportsTtl).toBeGreaterThan(1000);
+        expect(reportsTtl).toBeLessThanOrEqual(5000);
         expect(await shared.hkeys(`${prefix}{stories}`)).toEqual(['new']);
         expect(await shared.zrange(`${prefix}{stories}:first`, 0, '-1')).toEqual(['new']);
         expect(await shared.zrange(`${prefix}{stories}:exp`, 0, '-1')).toEqual(['new']);
