@@ -90,8 +90,13 @@ export interface Alert {
   summary: string;
   /** The story this item belongs to (same event from several outlets); later reports update the first alert. */
   storyId?: string;
-  /** Outlets that reported the story so far, first one first (only on story updates and digests). */
+  /**
+   * Outlets that reported the story so far, first one first (only on story updates and digests):
+   * the first `REPORTED_BY_NAMES` of them, `reportedByCount` counting them all.
+   */
   reportedBy?: string[];
+  /** How many outlets reported the story, when more than `reportedBy` names (absent: it names them all). */
+  reportedByCount?: number;
   /** Amounts, power, percentages and tickers found in the item, as written (`$100 billion`, `10 GW`, `−7.2 %`). */
   highlights?: string[];
   /** Reported by 3 or more outlets within an hour. */
@@ -186,9 +191,18 @@ export interface RecentAlert {
   channels: ChannelKey[];
   /** Its story; several recent alerts may share one (the same event from several outlets). */
   storyId?: string;
-  /** Outlets that reported the story so far, first one first. */
+  /** Outlets that reported the story so far, first one first: at most `REPORTED_BY_NAMES`, as in `Alert`. */
   reportedBy?: string[];
+  /** See `Alert.reportedByCount`. */
+  reportedByCount?: number;
 }
+
+/**
+ * How many outlets an alert names (chat shows the first ten besides the first outlet, then a
+ * count): a story reported by hundreds of outlets would otherwise carry every name in each of its
+ * alerts, outbox entries and /news records.
+ */
+export const REPORTED_BY_NAMES = 20;
 
 /** A delivery waiting for a platform to accept it. */
 export interface PendingDelivery {

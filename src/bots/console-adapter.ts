@@ -1,6 +1,6 @@
 import type { Alert, Lang } from '../domain.js';
 import type { ChatAdapter, DeliveryOutcome } from './chat-adapter.js';
-import { labelsFor, otherOutlets } from './text.js';
+import { labelsFor, otherOutletCount, otherOutlets } from './text.js';
 
 export interface ConsoleAdapterOptions {
   /** Where rendered alerts go; stdout by default. */
@@ -37,8 +37,10 @@ export function renderConsoleStoryUpdate(alert: Alert, channelId?: string): stri
   const L = labelsFor(alert.lang);
   const others = otherOutlets(alert).map(clean);
   const names = others.length > 0 ? others : [clean(alert.source)];
+  const count = Math.max(names.length, otherOutletCount(alert, others));
+  const listed = count > names.length ? `${names.join(', ')} ${L.andMore(count - names.length)}` : names.join(', ');
   const to = channelId ? `#${clean(channelId)} ` : '';
-  return `↳ ${to}${L.reportedByLine(names.length, names.join(', '))} — ${clean(alert.title)}`;
+  return `↳ ${to}${L.reportedByLine(count, listed)} — ${clean(alert.title)}`;
 }
 
 /** The console rendering of a digest: a title line, one line per story, then the note. */
@@ -82,7 +84,7 @@ export function createConsoleAdapter(options: ConsoleAdapterOptions = {}): ChatA
     },
     async updateStory(channel, ref, alert): Promise<DeliveryOutcome> {
       if (format === 'text') write(renderConsoleStoryUpdate(alert, channel.id));
-      else if (format === 'json') write(JSON.stringify({ type: 'story_update', channel: channel.id, adapter: channel.adapter, ref, title: alert.title, url: alert.url ?? null, source: alert.source, reportedBy: alert.reportedBy ?? [] }));
+      else if (format === 'json') write(JSON.stringify({ type: 'story_update', channel: channel.id, adapter: channel.adapter, ref, title: alert.title, url: alert.url ?? null, source: alert.source, reportedBy: alert.reportedBy ?? [], ...(alert.reportedByCount === undefined ? {} : { reportedByCount: alert.reportedByCount }) }));
       return { ok: true, ref };
     },
     async deliverDigest(channel, alerts, lang, note): Promise<DeliveryOutcome> {

@@ -135,6 +135,14 @@ export function otherOutlets(alert: Pick<Alert, 'reportedBy'>): string[] {
   return out;
 }
 
+/**
+ * How many other outlets reported the story: the `others` that `otherOutlets` names, or more when
+ * the alert names only the first ones (`reportedByCount`).
+ */
+export function otherOutletCount(alert: Pick<Alert, 'reportedByCount'>, others: readonly string[]): number {
+  return Math.max(others.length, (alert.reportedByCount ?? 0) - 1);
+}
+
 /** `2024-05-01 14:03 UTC` from an ISO time; the raw value when it does not parse. */
 export function formatUtc(iso: string): string {
   const ms = Date.parse(iso);

@@ -226,11 +226,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           if (story) {
             entry.alert.storyId = story.storyId;
             entry.alert.breaking = story.breaking;
-            if (!story.isNew) entry.alert.reportedBy = story.outlets;
+            if (!story.isNew) {
+              entry.alert.reportedBy = story.outlets;
+              if (story.outletCount > story.outlets.length) entry.alert.reportedByCount = story.outletCount;
+            }
           }
         }
         recent.push({
           ...(story ? { storyId: story.storyId, reportedBy: story.outlets.length > 0 ? story.outlets : [outlet] } : {}),
+          ...(story && story.outletCount > story.outlets.length ? { reportedByCount: story.outletCount } : {}),
           title: item.title,
           url: item.url,
           source: item.publisher ? `${item.publisher} via ${sourceName}` : sourceName,

@@ -1,6 +1,7 @@
 // The cross-source story index, backed by the store: items from different outlets about the same
 // event get one story id, so the first report alerts and later ones update it.
 import { createStoryIndex, STORY_REPRESENTATIVES, type StoryAssignment, type StoryIndex, type StoryIndexItem, type StoryMember, type StoryRecord as IndexRecord, type StorySignature } from '../relevance/stories.js';
+import { REPORTED_BY_NAMES } from '../domain.js';
 import { STORY_JSON, type Store, type StoryRecord, type StoryReport, type StoryWrite } from '../store/store.js';
 import { packed } from '../packed.js';
 
@@ -12,8 +13,12 @@ export const STORY_TTL_MS = STORY_WINDOW_MS + 3_600_000;
 export const STORY_REFRESH_MS = 60_000;
 
 export interface StoryBatch {
-  /** Places one item; `outlet` is the publisher or the source's name. */
-  assign(item: StoryIndexItem): StoryAssignment & { outlets: string[] };
+  /**
+   * Places one item; `outlet` is the publisher or the source's name. `outlets` names the story's
+   * first `REPORTED_BY_NAMES` named outlets in the order of their first report; `outletCount`
+   * counts them all.
+   */
+  assign(item: StoryIndexItem): StoryAssignment & { outlets: string[]; outletCount: number };
   /** What this batch changed of the stories it created or extended, as the store takes it (what `commit` writes). */
   touched(): StoryWrite[];
   /** Writes what this batch changed of the stories it created or extended. */
@@ -171,7 +176,14 @@ function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch
       const sources = assignment.isNew ? [] : (outlets.get(assignment.storyId) ?? []);
       if (!sources.includes(item.source)) sources.push(item.source);
       outlets.set(assignment.storyId, sources);
-      return { ...assignment, outlets: sources.filter((s): s is string => Boolean(s)) };
+      const named: string[] = [];
+      let count = 0;
+      for (const s of sources) {
+        if (!s) continue;
+        count += 1;
+        if (named.length < REPORTED_BY_NAMES) named.push(s);
+      }
+      return { ...assignment, outlets: named, outletCount: count };
     },
     touched: touchedWrites,
     async commit() {

@@ -42,6 +42,12 @@ describe('console adapter', () => {
     expect(lines).toEqual(['↳ #news also reported by 2 outlets: Bloomberg, AP [31m — Nvidia unveils a chip']);
   });
 
+  it('counts every outlet of a story whose alert names only the first ones', async () => {
+    const { lines, adapter } = capture();
+    await adapter.updateStory(channel, 'r1', alert({ reportedBy: ['Reuters', 'Bloomberg', 'AP'], reportedByCount: 40 }));
+    expect(lines).toEqual(['↳ #news also reported by 39 outlets: Bloomberg, AP …and 37 more — Nvidia unveils a chip']);
+  });
+
   it('prints a digest with its note, in French when asked', async () => {
     const { lines, adapter } = capture();
     expect(await adapter.deliverDigest(channel, [alert(), alert({ id: 'b', title: 'Bitcoin', topics: ['crypto'], breaking: true, url: undefined })], 'fr', 'retenu')).toEqual({

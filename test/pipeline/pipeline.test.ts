@@ -1,7 +1,7 @@
 // The pipeline against a local feed server, on both stores: seed, alert only new items, skip
 // unchanged feeds, honour channel rules and the SSRF allow-list.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AdapterKind, ChannelConfig, SourceConfig } from '../../src/domain.js';
+import type { AdapterKind, Alert, ChannelConfig, SourceConfig } from '../../src/domain.js';
 import { createLogger } from '../../src/log.js';
 import { createConsoleAdapter } from '../../src/bots/console-adapter.js';
 import type { ChatAdapter } from '../../src/bots/chat-adapter.js';
@@ -119,6 +119,28 @@ for (const [name, factory] of factories) {
       expect(third.delivery.delivered).toBe(0);
       expect(printed).toEqual([]);
       expect(server.hits(path).notModified).toBeGreaterThanOrEqual(1);
+    });
+
+    it('names the first twenty outlets of a story reported by more, and counts them all', async () => {
+      ({ store, cleanup } = await (factory as StoreFactory)());
+      const seen: Alert[] = [];
+      const pipeline = createPipeline({ store, fetcher, logger, channels, seenTtlMs: 86_400_000, onAlert: (alert) => seen.push(alert) });
+      const sources: SourceConfig[] = Array.from({ length: 25 }, (_, i) => {
+        const path = `/outlets-${name.replace(/\W/g, '')}-${i}.xml`;
+        server.set(path, rss([{ id: `seed-${i}`, title: 'Seed item' }]));
+        return { id: `outlet-${i}`, kind: 'feed', options: {}, name: `Outlet ${i}`, url: `${server.origin}${path}`, every: '5m', cron: undefined, enabled: true };
+      });
+      for (const source of sources) expect((await pipeline.pollSource(source)).outcome).toBe('seeded');
+      for (const [i, source] of sources.entries()) {
+        server.set(new URL(source.url ?? '').pathname, rss([{ id: `story-${i}`, title: 'Nvidia pulls out of $100 billion OpenAI deal', summary: 'The chipmaker ends talks on the 10 GW compute deal.' }, { id: `seed-${i}`, title: 'Seed item' }]));
+        expect((await pipeline.pollSource(source)).outcome).toBe('polled');
+      }
+      const last = seen.at(-1);
+      expect(last?.storyId).toBe(seen[0]?.storyId);
+      expect(last?.reportedBy).toEqual(sources.slice(0, 20).map((s) => s.name));
+      expect(last?.reportedByCount).toBe(25);
+      const [newest] = await store.recentAlerts(1);
+      expect(newest).toMatchObject({ reportedBy: sources.slice(0, 20).map((s) => s.name), reportedByCount: 25 });
     });
 
     it('chat-added watch terms change what the next poll alerts, and exclusions win', async () => {

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStoryTracker, STORY_TTL_MS } from '../../src/pipeline/story-tracker.js';
 import { storySignature } from '../../src/relevance/stories.js';
+import { REPORTED_BY_NAMES } from '../../src/domain.js';
 import { createMemoryStore } from '../../src/store/memory-store.js';
 import { createRedisStore } from '../../src/store/redis-store.js';
 import { STORY_JSON, storyHead, type Store, type StoryWrite } from '../../src/store/store.js';
@@ -101,6 +102,16 @@ describe.each(stores)('story tracker on the %s', (_label, make) => {
     // Another process counts the same outlets: each report without outlet is one.
     const batch = await createStoryTracker(store).open(T0 + 16 * 60_000);
     expect(batch.assign(report('FT', 16))).toMatchObject({ storyId: stored?.id, isNew: false, sources: sources + 1 });
+  });
+
+  it.runIf(make !== undefined)('names the first twenty outlets of a story and counts them all', async () => {
+    const store = (make as () => Store)();
+    const batch = await createStoryTracker(store).open(T0 + 60 * 60_000);
+    const outlets = Array.from({ length: 30 }, (_, i) => `Outlet ${i}`);
+    let placed = batch.assign(report(outlets[0] ?? '', 0));
+    for (const [i, outlet] of outlets.entries()) placed = batch.assign(report(outlet, i));
+    expect(placed).toMatchObject({ isNew: false, sources: 30, outletCount: 30 });
+    expect(placed.outlets).toEqual(outlets.slice(0, REPORTED_BY_NAMES));
   });
 
   it.runIf(make !== undefined)('splits a story the store holds whole on its next write', async () => {

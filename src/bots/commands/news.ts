@@ -20,6 +20,7 @@ const MAX_WINDOW_MS = 7 * 86_400_000;
 function outletCount(alert: RecentAlert): number {
   // RecentAlert may gain `reportedBy` (the outlets of the story); read it when present.
   const record: object = alert;
+  if ('reportedByCount' in record && typeof record.reportedByCount === 'number' && record.reportedByCount > 0) return record.reportedByCount;
   if ('reportedBy' in record && Array.isArray(record.reportedBy) && record.reportedBy.length > 0) return record.reportedBy.length;
   return 1;
 }

@@ -4,7 +4,7 @@
 import { escapeMarkdown, MessageFlags, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Alert, Lang, Topic } from '../../domain.js';
 import type { CommandReply, ReplyLine } from '../chat-adapter.js';
-import { LABELS, labelsFor, otherOutlets, safeHttpUrl, truncate, type Labels } from '../text.js';
+import { LABELS, labelsFor, otherOutletCount, otherOutlets, safeHttpUrl, truncate, type Labels } from '../text.js';
 
 /** Discord's documented limits, in UTF-16 code units (the conservative reading of "characters"). */
 export const DISCORD_LIMITS = {
@@ -138,10 +138,11 @@ function outletsField(alert: Alert): APIEmbedField | undefined {
   const others = otherOutlets(alert);
   if (others.length === 0) return undefined;
   const L = labelsFor(alert.lang);
+  const count = otherOutletCount(alert, others);
   const shown = others.slice(0, MAX_OUTLET_NAMES).map((name) => fitEscaped(name, 80));
-  const rest = others.length - shown.length;
+  const rest = count - shown.length;
   const value = `${shown.join(', ')}${rest > 0 ? ` ${L.andMore(rest)}` : ''}`;
-  return { name: `${L.alsoReportedBy} (${others.length})`, value: truncate(value, DISCORD_LIMITS.embedFieldValue), inline: false };
+  return { name: `${L.alsoReportedBy} (${count})`, value: truncate(value, DISCORD_LIMITS.embedFieldValue), inline: false };
 }
 
 /** Whether `field` is an outlets field written by `outletsField` (any language). */

@@ -4,7 +4,7 @@
 import type { types as SlackTypes } from '@slack/bolt';
 import type { Alert, Lang } from '../../domain.js';
 import type { CommandReply, ReplyLine } from '../chat-adapter.js';
-import { formatUtc, LABELS, labelsFor, otherOutlets, safeHttpUrl, truncate, truncateMapped, type Labels } from '../text.js';
+import { formatUtc, LABELS, labelsFor, otherOutletCount, otherOutlets, safeHttpUrl, truncate, truncateMapped, type Labels } from '../text.js';
 
 /** A Block Kit block (from @slack/types, through Bolt so only declared dependencies are named). */
 export type KnownBlock = SlackTypes.KnownBlock;
@@ -66,10 +66,11 @@ function outletsText(alert: Alert, lang: Lang | undefined): string | undefined {
   const others = otherOutlets(alert);
   if (others.length === 0) return undefined;
   const L = labelsFor(lang);
+  const count = otherOutletCount(alert, others);
   const shown = others.slice(0, MAX_OUTLET_NAMES).map((name) => escapeWithin(name, 100));
-  const rest = others.length - shown.length;
+  const rest = count - shown.length;
   const names = rest > 0 ? `${shown.join(', ')} ${L.andMore(rest)}` : shown.join(', ');
-  return truncate(L.reportedByLine(others.length, names), SLACK_LIMITS.contextText);
+  return truncate(L.reportedByLine(count, names), SLACK_LIMITS.contextText);
 }
 
 function outletsBlock(text: string): KnownBlock {

@@ -55,6 +55,12 @@ describe('/news', () => {
     expect((await run('news', 'nvidia')).lines[0]?.meta).toMatch(/· 3 sources$/);
   });
 
+  it('counts every outlet of a story whose record names only the first ones', async () => {
+    const { store, run } = setup();
+    await store.addRecentAlerts([{ ...alert(0, 5), reportedBy: ['Reuters', 'Bloomberg', 'FT'], reportedByCount: 240 }]);
+    expect((await run('news', 'nvidia')).lines[0]?.meta).toMatch(/· 240 sources$/);
+  });
+
   it('since: narrows the window (30m, 6h, 24h, 7d) and refuses anything else with the usage line', async () => {
     const { store, run } = setup();
     await store.addRecentAlerts([alert(0, 3 * 24 * 60), alert(2, 20 * 60), alert(4, 5 * 60), alert(6, 20)]);

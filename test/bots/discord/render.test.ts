@@ -210,4 +210,11 @@ describe('withOutletsEmbed', () => {
     expect(next.fields?.at(-1)?.value).toMatch(/…and 2 more$/);
     expect(next.title).toBe(posted.title);
   });
+
+  it('counts every outlet of a story whose alert names only the first ones', () => {
+    const outlets = Array.from({ length: 19 }, (_, i) => `Outlet ${i}`);
+    const next = withOutletsEmbed(embedOf(makeAlert({})), makeAlert({ reportedBy: ['First', ...outlets], reportedByCount: 340 }));
+    expect(next.fields?.at(-1)?.name).toBe('Also reported by (339)');
+    expect(next.fields?.at(-1)?.value).toMatch(/^Outlet 0, .*Outlet 9 …and 329 more$/);
+  });
 });

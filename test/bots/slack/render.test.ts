@@ -238,4 +238,10 @@ describe('withOutlets', () => {
     const out = withOutlets([], alert({ reportedBy: ['First', ...names] }));
     expect((out[0] as Block).elements?.[0]?.text).toBe(`also reported by 15 outlets: ${names.slice(0, 10).join(', ')} …and 5 more`);
   });
+
+  it('counts every outlet of a story whose alert names only the first ones', () => {
+    const names = Array.from({ length: 19 }, (_, i) => `Outlet ${i}`);
+    const out = withOutlets([], alert({ reportedBy: ['First', ...names], reportedByCount: 340 }));
+    expect((out[0] as Block).elements?.[0]?.text).toBe(`also reported by 339 outlets: ${names.slice(0, 10).join(', ')} …and 329 more`);
+  });
 });
