@@ -112,6 +112,24 @@ const fromStore = (r: StoryRecord): IndexRecord | undefined => {
   return { id: r.id, members, breaking: sig.breaking === true };
 };
 
+/** A story's named outlets: the first `REPORTED_BY_NAMES` in the order of their first report, and all of them. */
+interface Outlets {
+  named: string[];
+  all: Set<string>;
+}
+
+function outletsOf(members: readonly StoryMember[]): Outlets {
+  const outlets: Outlets = { named: [], all: new Set() };
+  for (const m of members) if (m.source) noteOutlet(outlets, m.source);
+  return outlets;
+}
+
+function noteOutlet(outlets: Outlets, outlet: string): void {
+  if (outlets.all.has(outlet)) return;
+  outlets.all.add(outlet);
+  if (outlets.named.length < REPORTED_BY_NAMES) outlets.named.push(outlet);
+}
+
 /**
  * An index plus the distinct outlets of each of its stories in the order of their first report
  * (so a batch never copies the index per item), and the stories the store still holds whole
@@ -119,7 +137,7 @@ const fromStore = (r: StoryRecord): IndexRecord | undefined => {
  */
 interface LoadedIndex {
   index: StoryIndex;
-  outlets: Map<string, Array<string | undefined>>;
+  outlets: Map<string, Outlets>;
   whole: Set<string>;
 }
 
@@ -135,7 +153,7 @@ async function loadIndex(store: Store, nowMs: number): Promise<LoadedIndex> {
   }
   return {
     index: createStoryIndex({ windowMs: STORY_WINDOW_MS, initial }),
-    outlets: new Map(initial.map((r) => [r.id, [...new Set(r.members.map((m) => m.source))]])),
+    outlets: new Map(initial.map((r) => [r.id, outletsOf(r.members)])),
     whole,
   };
 }
@@ -173,16 +191,15 @@ function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch
       if (assignment.isNew || assignment.becameBreaking || assignment.member < STORY_REPRESENTATIVES) touch.head = true;
       if (assignment.member >= STORY_REPRESENTATIVES) touch.reports.add(assignment.member);
       // Each outlet once, in the order of its first report: a story reported all day stays short.
-      const sources = assignment.isNew ? [] : (outlets.get(assignment.storyId) ?? []);
-      if (!sources.includes(item.source)) sources.push(item.source);
-      outlets.set(assignment.storyId, sources);
-      const named: string[] = [];
-      let count = 0;
-      for (const s of sources) {
-        if (!s) continue;
-        count += 1;
-        if (named.length < REPORTED_BY_NAMES) named.push(s);
+      let known = assignment.isNew ? undefined : outlets.get(assignment.storyId);
+      if (known === undefined) {
+        known = { named: [], all: new Set() };
+        outlets.set(assignment.storyId, known);
       }
+      if (item.source) noteOutlet(known, item.source);
+      // A copy: the list grows with the story, the alert keeps what it was given.
+      const named = known.named.slice();
+      const count = known.all.size;
       return { ...assignment, outlets: named, outletCount: count };
     },
     touched: touchedWrites,

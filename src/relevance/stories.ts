@@ -822,19 +822,21 @@ function signatureOf(sig: StorySignature): StorySignature {
  * outlets report all day stays the same size in memory and in the store, where every report used
  * to add its whole signature. What the index reads of the members reads the same from it: the
  * distinct outlets (overall and within the breaking window) and the latest report time. A report
- * with no outlet is kept as it comes (it counts as an outlet of its own). Returns where the
- * outlet's report is now.
+ * with no outlet is kept as it comes (it counts as an outlet of its own). `places` holds where
+ * each named outlet's report is after the representatives (the first, when a story read from a
+ * store holds two). Returns where the outlet's report is now.
  */
-export function addReport(members: StoryMember[], member: StoryMember, representatives: number): number {
+export function addReport(members: StoryMember[], member: StoryMember, representatives: number, places: Map<string, number>): number {
   if (members.length < representatives) return members.push(member) - 1;
   if (member.source !== undefined) {
-    for (let i = representatives; i < members.length; i++) {
+    const i = places.get(member.source);
+    if (i !== undefined) {
       const kept = members[i] as StoryMember;
-      if (kept.source !== member.source) continue;
       // Replaced, not changed: a copy taken for the store may share the member object.
       if (Number.isNaN(kept.time) || member.time > kept.time) members[i] = storyMember(undefined, member.source, member.time);
       return i;
     }
+    places.set(member.source, members.length);
   }
   return members.push(storyMember(undefined, member.source, member.time)) - 1;
 }
@@ -882,20 +884,18 @@ function prepare(sig: StorySignature, ids: WordIds): Prepared {
   return { sig, entities: new Set(sig.entities), words: numbers.subarray(0, unique), money, titleMoney: money.some((m) => m.inTitle) };
 }
 
-/** How many ids two ascending lists share. */
-function common(a: Int32Array, b: Int32Array): number {
+/**
+ * How many of `words` are marked (`marks[id] === 1`): the words two signatures share, one of them
+ * marked once per item (see `assign`). A load per word instead of merging the two sorted lists,
+ * whose branches the CPU cannot predict. Ids past the marks (words first seen after the marking)
+ * are in no marked signature.
+ */
+function marked(marks: Uint8Array, words: Int32Array): number {
   let n = 0;
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      n += 1;
-      i += 1;
-      j += 1;
-    } else if (x < y) i += 1;
-    else j += 1;
+  const len = marks.length;
+  for (let i = 0; i < words.length; i++) {
+    const id = words[i] as number;
+    if (id < len) n += marks[id] as number;
   }
   return n;
 }
@@ -912,9 +912,10 @@ function titleOwns(s: StorySignature, other: ReadonlySet<string>): boolean {
 
 /**
  * `storyScore(a.sig, b.sig, o)` with `o` already merged with the defaults: the same rules and
- * arithmetic, reading prepared sets and stopping as soon as the score is known to be 0.
+ * arithmetic, reading prepared sets and stopping as soon as the score is known to be 0. `marks`
+ * holds `a`'s words (see `marked`).
  */
-function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>): number {
+function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, marks: Uint8Array): number {
   const x = a.sig;
   const y = b.sig;
   const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
@@ -941,7 +942,7 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>): num
   const gapMs = x.time === undefined || y.time === undefined ? 0 : Math.abs(x.time - y.time);
   needed *= 1 + (o.latePenalty * gapMs) / o.windowMs;
   const size = a.words.length + b.words.length;
-  const similarity = size === 0 ? 0 : (2 * common(a.words, b.words)) / size;
+  const similarity = size === 0 ? 0 : (2 * marked(marks, b.words)) / size;
   return Math.max(0, Math.min(1, (0.5 * similarity) / needed));
 }
 
@@ -963,6 +964,8 @@ interface LiveStory {
   seen: number;
   /** `Prepared` of its first members, as they are compared (read without a weak-map lookup). */
   prepared: Prepared[];
+  /** Where each named outlet's report is after the representatives (`addReport`). */
+  places: Map<string, number>;
 }
 
 /** A min-heap of stories by `last` (NaN first): stories leave the index in that order. */
@@ -1055,6 +1058,8 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
   const step = bucketed ? -Math.log1p(-tolerance) : 1;
 
   const wordIds: WordIds = new Map();
+  /** The words of the item being placed, by id (see `marked`); all 0 between two assigns. */
+  let marks = new Uint8Array(1024);
   const prepared = new WeakMap<StorySignature, Prepared>();
   const preparedOf = (sig: StorySignature): Prepared => {
     let p = prepared.get(sig);
@@ -1102,10 +1107,11 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     }
   };
   const addStory = (record: StoryRecord): LiveStory => {
-    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1, prepared: [] };
+    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1, prepared: [], places: new Map() };
     record.members.forEach((m, i) => {
       noteTime(story, m.time);
       story.outlets.add(m.source ?? `#${i}`);
+      if (i >= representatives && m.source !== undefined && !story.places.has(m.source)) story.places.set(m.source, i);
     });
     if (Number.isNaN(story.last)) heapPush(heap, { key: NaN, story });
     indexMembers(story);
@@ -1180,7 +1186,12 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
       let bestScore = 0.5;
       let mine: Prepared | undefined;
       for (const story of candidates(signature)) {
-        mine ??= preparedOf(signature);
+        if (mine === undefined) {
+          mine = preparedOf(signature);
+          // Its words marked once for all the comparisons below, unmarked after them.
+          if (marks.length < wordIds.size) marks = new Uint8Array(Math.max(wordIds.size, marks.length * 2));
+          for (const id of mine.words) marks[id] = 1;
+        }
         const members = story.record.members;
         const n = Math.min(members.length, representatives);
         for (let i = 0; i < n; i++) {
@@ -1189,13 +1200,14 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
           const sig = (members[i] as StoryMember).signature;
           if (sig === undefined) continue;
           const theirs = (story.prepared[i] ??= preparedOf(sig));
-          const score = scorePrepared(mine, theirs, o);
+          const score = scorePrepared(mine, theirs, o, marks);
           if (score >= bestScore && (best !== story || score > bestScore)) {
             best = story;
             bestScore = score;
           }
         }
       }
+      if (mine !== undefined) for (const id of mine.words) marks[id] = 0;
       const member = storyMember(signature, item.source, time);
       if (best === undefined) {
         let id = storyIdOf(item.key ?? item.title);
@@ -1206,7 +1218,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         return { storyId: id, isNew: true, sources: 1, breaking, becameBreaking: breaking, member: 0 };
       }
       const record = best.record;
-      const place = addReport(record.members, member, representatives);
+      const place = addReport(record.members, member, representatives, best.places);
       best.outlets.add(member.source ?? `#${record.members.length - 1}`);
       noteTime(best, time);
       indexMembers(best);
