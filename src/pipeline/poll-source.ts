@@ -232,9 +232,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             }
           }
         }
-        recent.push({
-          ...(story ? { storyId: story.storyId, reportedBy: story.outlets.length > 0 ? story.outlets : [outlet] } : {}),
-          ...(story && story.outletCount > story.outlets.length ? { reportedByCount: story.outletCount } : {}),
+        // One literal, the story's fields added after it in a fixed order: spreads of temporaries
+        // made an object (and a hidden class) per combination.
+        const remembered: RecentAlert = {
           title: item.title,
           url: item.url,
           source: item.publisher ? `${item.publisher} via ${sourceName}` : sourceName,
@@ -243,7 +243,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           topics: judgement.topics,
           alertedAt,
           channels: channelsForItem,
-        });
+        };
+        if (story) {
+          remembered.storyId = story.storyId;
+          remembered.reportedBy = story.outlets.length > 0 ? story.outlets : [outlet];
+          if (story.outletCount > story.outlets.length) remembered.reportedByCount = story.outletCount;
+        }
+        recent.push(remembered);
       }
       clock.lap('format');
     }

@@ -851,12 +851,20 @@ function distinctOutlets(members: readonly StoryMember[], from = -Infinity): num
 
 /** What `storyScore` reads of a signature, computed once per signature the index holds. */
 interface Prepared {
-  sig: StorySignature;
+  /** What `scorePrepared` reads of the signature, held here: one object to load per comparison, not two. */
+  time: number | undefined;
+  entityList: readonly string[];
   entities: ReadonlySet<string>;
+  amounts: readonly StoryAmount[];
+  topics: readonly string[];
   /** The words of the similarity (content words plus `@entity`), as ascending word ids without repeats. */
   words: Int32Array;
-  money: StoryAmount[];
-  titleMoney: boolean;
+  /** How many money figures it has. */
+  money: number;
+  /** Its money figures in the title. */
+  headlineMoney: StoryAmount[];
+  /** The names in its title that are not broad (`titleOwns`). */
+  ownTitle: string[];
 }
 
 /** Numbers for words, so that two signatures compare by merging sorted arrays. Owned by one index. */
@@ -881,7 +889,17 @@ function prepare(sig: StorySignature, ids: WordIds): Prepared {
   // Without repeats, as the set of words would hold them.
   let unique = 0;
   for (let i = 0; i < n; i++) if (i === 0 || numbers[i] !== numbers[i - 1]) numbers[unique++] = numbers[i] as number;
-  return { sig, entities: new Set(sig.entities), words: numbers.subarray(0, unique), money, titleMoney: money.some((m) => m.inTitle) };
+  return {
+    time: sig.time,
+    entityList: sig.entities,
+    entities: new Set(sig.entities),
+    amounts: sig.amounts,
+    topics: sig.topics,
+    words: numbers.subarray(0, unique),
+    money: money.length,
+    headlineMoney: money.filter((m) => m.inTitle),
+    ownTitle: sig.titleEntities.filter((e) => !BROAD_ENTITIES.has(e)),
+  };
 }
 
 /**
@@ -910,20 +928,20 @@ function amountIn(m: StoryAmount, amounts: readonly StoryAmount[], inTitle: bool
 }
 
 /** A headline money figure of `p` that is no figure of `q` (`StoryComparison.headlineConflict`, one way). */
-function headlineUnmatched(p: Prepared, q: StorySignature, tol: number): boolean {
-  if (!p.titleMoney) return false;
-  for (const m of p.money) if (m.inTitle && amountIn(m, q.amounts, false, tol)) return false;
+function headlineUnmatched(p: Prepared, q: Prepared, tol: number): boolean {
+  if (p.headlineMoney.length === 0) return false;
+  for (const m of p.headlineMoney) if (amountIn(m, q.amounts, false, tol)) return false;
   return true;
 }
 
-/** The title of `s` names a company `other` never mentions (`StoryComparison.titleConflict`, one way). */
-function titleOwns(s: StorySignature, other: ReadonlySet<string>): boolean {
-  for (const e of s.titleEntities) if (!other.has(e) && !BROAD_ENTITIES.has(e)) return true;
+/** The title of `p` names a company `q` never mentions (`StoryComparison.titleConflict`, one way). */
+function titleOwns(p: Prepared, q: Prepared): boolean {
+  for (const e of p.ownTitle) if (!q.entities.has(e)) return true;
   return false;
 }
 
 /** Whether the two share a figure (`sharedAmount`), and a headline figure (`sharedHeadlineAmount`): bit 1 and bit 2. */
-function sharedAmounts(x: StorySignature, y: StorySignature, tol: number): number {
+function sharedAmounts(x: Prepared, y: Prepared, tol: number): number {
   let shared = 0;
   for (const m of x.amounts) {
     if (m.inTitle && amountIn(m, y.amounts, true, tol)) return 3;
@@ -933,7 +951,7 @@ function sharedAmounts(x: StorySignature, y: StorySignature, tol: number): numbe
 }
 
 /** Whether the two share a topic. */
-function sharedTopic(x: StorySignature, y: StorySignature): boolean {
+function sharedTopic(x: Prepared, y: Prepared): boolean {
   for (const t of x.topics) if (y.topics.includes(t)) return true;
   return false;
 }
@@ -944,15 +962,15 @@ function sharedTopic(x: StorySignature, y: StorySignature): boolean {
  * holds `a`'s words (see `marked`).
  */
 function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, marks: Uint8Array): number {
-  const x = a.sig;
-  const y = b.sig;
+  const x = a;
+  const y = b;
   const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
   if (!inWindow) return 0;
   const tol = o.amountTolerance;
-  if (headlineUnmatched(a, y, tol) && headlineUnmatched(b, x, tol)) return 0;
+  if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
   let sharedEntity = false;
   let sharedBroad = false;
-  for (const e of x.entities) {
+  for (const e of x.entityList) {
     if (!b.entities.has(e)) continue;
     if (BROAD_ENTITIES.has(e)) sharedBroad = true;
     else sharedEntity = true;
@@ -966,8 +984,8 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
     else if (sharedAmount && sharedTopic(x, y)) needed += o.broadPenalty;
     else return 0;
   }
-  if (!sharedAmount && a.money.length > 0 && b.money.length > 0) needed += o.amountConflictPenalty;
-  if (titleOwns(x, b.entities) && titleOwns(y, a.entities)) needed += o.titleConflictPenalty;
+  if (!sharedAmount && a.money > 0 && b.money > 0) needed += o.amountConflictPenalty;
+  if (titleOwns(a, b) && titleOwns(b, a)) needed += o.titleConflictPenalty;
   const gapMs = x.time === undefined || y.time === undefined ? 0 : Math.abs(x.time - y.time);
   needed *= 1 + (o.latePenalty * gapMs) / o.windowMs;
   const size = a.words.length + b.words.length;
