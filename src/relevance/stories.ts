@@ -853,12 +853,14 @@ function distinctOutlets(members: readonly StoryMember[], from = -Infinity): num
 interface Prepared {
   /** What `scorePrepared` reads of the signature, held here: one object to load per comparison, not two. */
   time: number | undefined;
-  entityList: readonly string[];
   entities: ReadonlySet<string>;
   amounts: readonly StoryAmount[];
   topics: readonly string[];
   /** The words of the similarity (content words plus `@entity`), as ascending word ids without repeats. */
   words: Int32Array;
+  /** The ids of its `@entity` words, names first, then broad names from `broadFrom` on (see `marked`). */
+  entityIds: Int32Array;
+  broadFrom: number;
   /** How many money figures it has. */
   money: number;
   /** Its money figures in the title. */
@@ -884,18 +886,27 @@ function prepare(sig: StorySignature, ids: WordIds): Prepared {
   const numbers = new Int32Array(sig.tokens.length + sig.entities.length);
   let n = 0;
   for (const w of sig.tokens) numbers[n++] = wordId(ids, w);
-  for (const e of sig.entities) numbers[n++] = wordId(ids, `@${e}`);
+  const entityIds = new Int32Array(sig.entities.length);
+  let names = 0;
+  let broad = sig.entities.length;
+  for (const e of sig.entities) {
+    const id = wordId(ids, `@${e}`);
+    numbers[n++] = id;
+    if (BROAD_ENTITIES.has(e)) entityIds[--broad] = id;
+    else entityIds[names++] = id;
+  }
   numbers.sort();
   // Without repeats, as the set of words would hold them.
   let unique = 0;
   for (let i = 0; i < n; i++) if (i === 0 || numbers[i] !== numbers[i - 1]) numbers[unique++] = numbers[i] as number;
   return {
     time: sig.time,
-    entityList: sig.entities,
     entities: new Set(sig.entities),
     amounts: sig.amounts,
     topics: sig.topics,
     words: numbers.subarray(0, unique),
+    entityIds,
+    broadFrom: broad,
     money: money.length,
     headlineMoney: money.filter((m) => m.inTitle),
     ownTitle: sig.titleEntities.filter((e) => !BROAD_ENTITIES.has(e)),
@@ -967,14 +978,21 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
   const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
   if (!inWindow) return 0;
   const tol = o.amountTolerance;
-  if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
+  // Shared names first: most candidates' representatives share none, and then only a shared figure
+  // with a shared topic can stand in (every early return here is a 0, whatever its order).
+  // `marks` holds `a`'s words, its `@entity` ones among them.
   let sharedEntity = false;
   let sharedBroad = false;
-  for (const e of x.entityList) {
-    if (!b.entities.has(e)) continue;
-    if (BROAD_ENTITIES.has(e)) sharedBroad = true;
+  const ids = b.entityIds;
+  const len = marks.length;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (id >= len || marks[id] !== 1) continue;
+    if (i >= b.broadFrom) sharedBroad = true;
     else sharedEntity = true;
   }
+  if (!sharedEntity && !sharedBroad && !sharedTopic(x, y)) return 0;
+  if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
   const amounts = sharedAmounts(x, y, tol);
   const sharedAmount = amounts !== 0;
   const sharedHeadlineAmount = amounts === 3;
