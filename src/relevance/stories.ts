@@ -861,12 +861,25 @@ interface Prepared {
   /** The ids of its `@entity` words, names first, then broad names from `broadFrom` on (see `marked`). */
   entityIds: Int32Array;
   broadFrom: number;
+  /**
+   * One bit per name (its id mod 32) and per topic: two signatures whose masks do not meet share
+   * neither, and score 0 without anything else being read.
+   */
+  entityMask: number;
+  topicMask: number;
   /** How many money figures it has. */
   money: number;
   /** Its money figures in the title. */
   headlineMoney: StoryAmount[];
   /** The names in its title that are not broad (`titleOwns`). */
   ownTitle: string[];
+}
+
+/** The bits of `Prepared.topicMask`: one per known topic, one shared by any other (a store's copy may hold any string). */
+function topicMask(topics: readonly string[]): number {
+  let mask = 0;
+  for (const t of topics) mask |= t === 'ai-chips' ? 1 : t === 'crypto' ? 2 : 4;
+  return mask;
 }
 
 /** Numbers for words, so that two signatures compare by merging sorted arrays. Owned by one index. */
@@ -889,9 +902,11 @@ function prepare(sig: StorySignature, ids: WordIds): Prepared {
   const entityIds = new Int32Array(sig.entities.length);
   let names = 0;
   let broad = sig.entities.length;
+  let entityMask = 0;
   for (const e of sig.entities) {
     const id = wordId(ids, `@${e}`);
     numbers[n++] = id;
+    entityMask |= 1 << (id & 31);
     if (BROAD_ENTITIES.has(e)) entityIds[--broad] = id;
     else entityIds[names++] = id;
   }
@@ -907,6 +922,8 @@ function prepare(sig: StorySignature, ids: WordIds): Prepared {
     words: numbers.subarray(0, unique),
     entityIds,
     broadFrom: broad,
+    entityMask,
+    topicMask: topicMask(sig.topics),
     money: money.length,
     headlineMoney: money.filter((m) => m.inTitle),
     ownTitle: sig.titleEntities.filter((e) => !BROAD_ENTITIES.has(e)),
@@ -978,6 +995,8 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
   const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
   if (!inWindow) return 0;
   const tol = o.amountTolerance;
+  // Neither a name nor a topic in common: 0, known from the two masks alone.
+  if ((a.entityMask & b.entityMask) === 0 && (a.topicMask & b.topicMask) === 0) return 0;
   // Shared names first: most candidates' representatives share none, and then only a shared figure
   // with a shared topic can stand in (every early return here is a 0, whatever its order).
   // `marks` holds `a`'s words, its `@entity` ones among them.
@@ -992,8 +1011,9 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
     else sharedEntity = true;
   }
   if (!sharedEntity && !sharedBroad && !sharedTopic(x, y)) return 0;
-  if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
   const amounts = sharedAmounts(x, y, tol);
+  if (!sharedEntity && !sharedBroad && amounts === 0) return 0;
+  if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
   const sharedAmount = amounts !== 0;
   const sharedHeadlineAmount = amounts === 3;
   let needed: number = sharedHeadlineAmount ? o.minSimilarityWithHeadlineAmount : sharedAmount ? o.minSimilarityWithAmount : o.minSimilarity;
@@ -1009,6 +1029,19 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
   const size = a.words.length + b.words.length;
   const similarity = size === 0 ? 0 : (2 * marked(marks, b.words)) / size;
   return Math.max(0, Math.min(1, (0.5 * similarity) / needed));
+}
+
+/**
+ * `storyScore` as the index computes it (prepared forms, the item's words marked): exported so
+ * tests can hold the two to the same answers; the index itself never calls it.
+ */
+export function indexScore(a: StorySignature, b: StorySignature, options: Partial<StoryOptions> = {}): number {
+  const ids: WordIds = new Map();
+  const pa = prepare(a, ids);
+  const pb = prepare(b, ids);
+  const marks = new Uint8Array(ids.size);
+  for (const id of pa.words) marks[id] = 1;
+  return scorePrepared(pa, pb, { ...DEFAULT_STORY_OPTIONS, ...options }, marks);
 }
 
 /** A story of the index with what finding it costs. */

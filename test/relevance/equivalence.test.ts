@@ -14,6 +14,7 @@ import { createPhraseMatcher } from '../../src/relevance/phrase-matcher.js';
 import {
   createStoryIndex,
   DEFAULT_STORY_OPTIONS,
+  indexScore,
   storyIdOf,
   storyScore,
   storySignature,
@@ -341,6 +342,30 @@ describe('the shared per-item work', () => {
       const tk = tokenize(t.summary);
       expect(m.match(tk.tokens, tk.ids)).toEqual(m.match(tk.tokens));
     }
+  });
+});
+
+describe('indexScore', () => {
+  it('scores every pair as storyScore does, names, broad names, figures and topics alike', () => {
+    const all = [...labeled, ...synthetic, ...odd].map((t) => storySignature(t));
+    // Pairs that share a name (where the index compares), and pairs that do not.
+    const byName = new Map<string, number[]>();
+    all.forEach((s, i) => s.entities.forEach((e) => byName.set(e, [...(byName.get(e) ?? []), i])));
+    const pick = createRandom(7);
+    let scored = 0;
+    all.forEach((a, i) => {
+      for (let k = 0; k < 8; k++) {
+        const pool = k % 2 === 0 && a.entities.length > 0 ? (byName.get(a.entities[Math.floor(pick() * a.entities.length)] ?? '') ?? []) : undefined;
+        const j = pool ? (pool[Math.floor(pick() * pool.length)] ?? i) : Math.floor(pick() * all.length);
+        const b = all[j] ?? a;
+        for (const options of [{}, { amountTolerance: 0 }, { windowMs: 3_600_000 }]) {
+          const want = storyScore(a, b, options);
+          if (want > 0) scored += 1;
+          expect(indexScore(a, b, options), `${i} ${j}`).toBe(want);
+        }
+      }
+    });
+    expect(scored).toBeGreaterThan(500);
   });
 });
 
