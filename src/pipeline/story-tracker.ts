@@ -169,7 +169,7 @@ function openBatch(store: Store, loaded: LoadedIndex, nowMs: number): StoryBatch
   const touched = new Map<string, Touch>();
   const touchedWrites = (): StoryWrite[] => {
     const writes: StoryWrite[] = [];
-    for (const r of packed(index.snapshotOf(new Set(touched.keys())))) {
+    for (const r of packed(index.readOf(touched.keys()))) {
       const touch = touched.get(r.id) as Touch;
       if (whole.delete(r.id)) {
         // Split on its first write: the head cut to the representatives, every later member a report.

@@ -409,6 +409,7 @@ describe('createStoryIndex', () => {
     const ids = items(synthetic.slice(0, 80), 't').map((item, i) => index.assign(item, Date.UTC(2026, 0, 29) + i * 60_000).storyId);
     const wanted = new Set(ids.filter((_, i) => i % 3 === 0));
     expect(index.snapshotOf(wanted)).toEqual(index.snapshot().filter((s) => wanted.has(s.id)));
+    expect(index.readOf(wanted)).toEqual(index.snapshotOf(wanted));
     expect(index.snapshotOf(new Set(['nope']))).toEqual([]);
   });
 });
