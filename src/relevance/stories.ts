@@ -887,7 +887,7 @@ function topicMask(topics: readonly string[]): number {
   return mask;
 }
 
-/** Numbers for words, so that two signatures compare by merging sorted arrays. Owned by one index. */
+/** Numbers for words, so that two signatures compare by word ids (see `marked`). Owned by one index. */
 type WordIds = Map<string, number>;
 
 function wordId(ids: WordIds, word: string): number {
@@ -990,21 +990,18 @@ function sharedTopic(x: Prepared, y: Prepared): boolean {
 }
 
 /**
- * `storyScore(a.sig, b.sig, o)` with `o` already merged with the defaults: the same rules and
- * arithmetic, reading prepared sets and stopping as soon as the score is known to be 0. `marks`
- * holds `a`'s words (see `marked`).
+ * `storyScore` of the signatures `a` and `b` were prepared from, with `o` already merged with the
+ * defaults: the same rules and arithmetic, reading prepared sets and stopping as soon as the score
+ * is known to be 0 (every early return is a 0, so their order is free: the cheapest and most
+ * common come first). `marks` holds `a`'s words, its `@entity` ones among them (see `marked`).
  */
 function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, marks: Uint8Array): number {
-  const x = a;
-  const y = b;
-  const inWindow = x.time === undefined || y.time === undefined || Math.abs(x.time - y.time) <= o.windowMs;
+  const inWindow = a.time === undefined || b.time === undefined || Math.abs(a.time - b.time) <= o.windowMs;
   if (!inWindow) return 0;
   const tol = o.amountTolerance;
   // Neither a name nor a topic in common: 0, known from the two masks alone.
   if ((a.entityMask & b.entityMask) === 0 && (a.topicMask & b.topicMask) === 0) return 0;
-  // Shared names first: most candidates' representatives share none, and then only a shared figure
-  // with a shared topic can stand in (every early return here is a 0, whatever its order).
-  // `marks` holds `a`'s words, its `@entity` ones among them.
+  // Shared names next: most candidates' representatives share none.
   let sharedEntity = false;
   let sharedBroad = false;
   const ids = b.entityIds;
@@ -1015,21 +1012,19 @@ function scorePrepared(a: Prepared, b: Prepared, o: Required<StoryOptions>, mark
     if (i >= b.broadFrom) sharedBroad = true;
     else sharedEntity = true;
   }
-  if (!sharedEntity && !sharedBroad && !sharedTopic(x, y)) return 0;
-  const amounts = sharedAmounts(x, y, tol);
+  // Without a shared name, only a shared figure with a shared topic can stand in.
+  if (!sharedEntity && !sharedBroad && !sharedTopic(a, b)) return 0;
+  const amounts = sharedAmounts(a, b, tol);
   if (!sharedEntity && !sharedBroad && amounts === 0) return 0;
   if (headlineUnmatched(a, b, tol) && headlineUnmatched(b, a, tol)) return 0;
   const sharedAmount = amounts !== 0;
   const sharedHeadlineAmount = amounts === 3;
   let needed: number = sharedHeadlineAmount ? o.minSimilarityWithHeadlineAmount : sharedAmount ? o.minSimilarityWithAmount : o.minSimilarity;
-  if (!sharedEntity) {
-    if (sharedBroad) needed += o.broadPenalty;
-    else if (sharedAmount && sharedTopic(x, y)) needed += o.broadPenalty;
-    else return 0;
-  }
+  // A broad name, or (checked above) a shared figure and topic, standing in for a shared company.
+  if (!sharedEntity) needed += o.broadPenalty;
   if (!sharedAmount && a.money > 0 && b.money > 0) needed += o.amountConflictPenalty;
   if (titleOwns(a, b) && titleOwns(b, a)) needed += o.titleConflictPenalty;
-  const gapMs = x.time === undefined || y.time === undefined ? 0 : Math.abs(x.time - y.time);
+  const gapMs = a.time === undefined || b.time === undefined ? 0 : Math.abs(a.time - b.time);
   needed *= 1 + (o.latePenalty * gapMs) / o.windowMs;
   const size = a.words.length + b.words.length;
   const similarity = size === 0 ? 0 : (2 * marked(marks, b.words)) / size;
