@@ -19,6 +19,7 @@ import {
   type StoryRecord,
   type StoryReport,
   type StoryWrite,
+  storyHead,
 } from './store.js';
 import { intersectNewest, newsTerms } from './news-index.js';
 
@@ -80,7 +81,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     const kept = stories.get(story.id);
     const reports = kept?.reports ?? new Map<string, StoryReport>();
     for (const r of story.reports) reports.set(r.outlet, { outlet: r.outlet, seq: r.seq, at: r.at });
-    const head = story.signature === undefined ? kept?.head : structuredClone({ id: story.id, signature: story.signature, firstAt: story.firstAt });
+    const head = story.signature === undefined ? kept?.head : structuredClone(storyHead(story));
     stories.set(story.id, { head, reports }, ttlMs);
   };
   let closed = false;
