@@ -1054,17 +1054,34 @@ interface LiveStory {
   alive: boolean;
   /** Members (from the first, at most `representatives`) whose entities and figures are indexed. */
   indexed: number;
-  /** Index keys this story is listed under already. */
-  keys: Set<string>;
+  /** Its entry under each index key it is listed under (see `Listing`). */
+  keys: Map<string, Listing>;
   /** Outlets of all members (as `distinctOutlets` counts them), kept as members arrive. */
   outlets: Set<string>;
   /** Marks the last assign that listed it as a candidate. */
   seen: number;
+  /** In that assign, the representatives listed under the item's keys (bit i: member i; see `Listing`). */
+  reps: number;
   /** `Prepared` of its first members, as they are compared (read without a weak-map lookup). */
   prepared: Prepared[];
   /** Where each named outlet's report is after the representatives (`addReport`). */
   places: Map<string, number>;
 }
+
+/**
+ * A story under one index key, with which of its representatives put it there: bit i for member i
+ * (`REP_BITS` of them; with more representatives, those past the bits are always compared). A
+ * representative listed under none of an item's keys shares no name with it and, under the
+ * figures' keys, no figure, so it scores 0 (`scorePrepared`): the item is compared only with the
+ * representatives listed, where two thirds of the comparisons with every representative of a
+ * candidate story ended at 0 (`profile.js advance`).
+ */
+interface Listing {
+  story: LiveStory;
+  reps: number;
+}
+
+const REP_BITS = 30;
 
 /** A min-heap of stories by `last` (NaN first): stories leave the index in that order. */
 interface ExpiryEntry {
@@ -1125,11 +1142,18 @@ function amountKeys(a: StoryAmount, step: number, spread: number): string[] {
   return out;
 }
 
-/** Appends the live stories of a list not taken yet in this round. */
-function take(stories: readonly LiveStory[] | undefined, round: number, out: LiveStory[]): void {
-  for (const story of stories ?? []) {
-    if (!story.alive || story.seen === round) continue;
+/** Appends the live stories of a list not taken yet in this round, and gathers the representatives that listed them. */
+function take(listings: readonly Listing[] | undefined, round: number, out: LiveStory[]): void {
+  if (listings === undefined) return;
+  for (const listing of listings) {
+    const story = listing.story;
+    if (!story.alive) continue;
+    if (story.seen === round) {
+      story.reps |= listing.reps;
+      continue;
+    }
     story.seen = round;
+    story.reps = listing.reps;
     out.push(story);
   }
 }
@@ -1171,29 +1195,36 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
   let stories: LiveStory[] = [];
   let dead = 0;
   const byId = new Map<string, LiveStory[]>();
-  const listed = new Map<string, LiveStory[]>();
+  const listed = new Map<string, Listing[]>();
   const heap: ExpiryEntry[] = [];
   let seq = 0;
   let round = 0;
 
-  const list = (story: LiveStory, key: string): void => {
-    if (story.keys.has(key)) return;
-    story.keys.add(key);
+  const list = (story: LiveStory, key: string, rep: number): void => {
+    const bit = rep < REP_BITS ? 1 << rep : 0;
+    const known = story.keys.get(key);
+    if (known !== undefined) {
+      known.reps |= bit;
+      return;
+    }
+    const listing: Listing = { story, reps: bit };
+    story.keys.set(key, listing);
     const l = listed.get(key);
-    if (l === undefined) listed.set(key, [story]);
-    else l.push(story);
+    if (l === undefined) listed.set(key, [listing]);
+    else l.push(listing);
   };
   const indexMembers = (story: LiveStory): void => {
     const members = story.record.members;
     while (story.indexed < members.length && story.indexed < representatives) {
-      const sig = (members[story.indexed] as StoryMember).signature;
+      const rep = story.indexed;
+      const sig = (members[rep] as StoryMember).signature;
       story.indexed += 1;
       // A report kept without signature (the index once ran with fewer representatives) is no representative.
       if (sig === undefined) continue;
-      for (const e of sig.entities) list(story, `@${e}`);
+      for (const e of sig.entities) list(story, `@${e}`, rep);
       for (const a of sig.amounts) {
-        list(story, '$');
-        if (bucketed) for (const key of amountKeys(a, step, 0)) list(story, key);
+        list(story, '$', rep);
+        if (bucketed) for (const key of amountKeys(a, step, 0)) list(story, key, rep);
       }
     }
   };
@@ -1205,7 +1236,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     }
   };
   const addStory = (record: StoryRecord): LiveStory => {
-    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Set(), outlets: new Set(), seen: -1, prepared: [], places: new Map() };
+    const story: LiveStory = { record, seq: seq++, last: NaN, alive: true, indexed: 0, keys: new Map(), outlets: new Set(), seen: -1, reps: 0, prepared: [], places: new Map() };
     record.members.forEach((m, i) => {
       noteTime(story, m.time);
       story.outlets.add(m.source ?? `#${i}`);
@@ -1236,7 +1267,7 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     if (dead > 64 && dead * 2 > stories.length) {
       stories = stories.filter((s) => s.alive);
       for (const [key, l] of listed) {
-        const alive = l.filter((s) => s.alive);
+        const alive = l.filter((s) => s.story.alive);
         if (alive.length === 0) listed.delete(key);
         else if (alive.length < l.length) listed.set(key, alive);
       }
@@ -1298,9 +1329,12 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
         }
         const members = story.record.members;
         const n = Math.min(members.length, representatives);
+        const reps = story.reps;
         for (let i = 0; i < n; i++) {
           // Scores are at most 1: once this story holds the best at 1, its other members change nothing.
           if (best === story && bestScore >= 1) break;
+          // Not listed under the item's keys: a score of 0.
+          if (i < REP_BITS && ((reps >>> i) & 1) === 0) continue;
           const sig = (members[i] as StoryMember).signature;
           if (sig === undefined) continue;
           const theirs = (story.prepared[i] ??= preparedOf(sig));

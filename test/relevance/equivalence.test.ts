@@ -380,6 +380,7 @@ describe('createStoryIndex', () => {
     ['synthetic, a short window', items(synthetic, 's'), { windowMs: 2 * H }, (i: number): number => Date.UTC(2026, 0, 29) + i * 10 * 60_000],
     ['synthetic, exact figures, two representatives', items(synthetic, 's'), { amountTolerance: 0, representatives: 2 }, (): number => Date.UTC(2026, 0, 30)],
     ['synthetic, any figure matches', items(synthetic, 's'), { amountTolerance: 1.5, breakingOutlets: 1 }, (): number => Date.UTC(2026, 0, 30)],
+    ['synthetic, more representatives than the index marks one by one', items(synthetic, 's'), { representatives: 40 }, (): number => Date.UTC(2026, 0, 30)],
     ['hostile, clock jumping back and forth', items(odd, 'h'), {}, (i: number): number => (i % 50 === 49 ? Number.NaN : Date.UTC(2026, 0, 29) + ((i * 7919) % 97) * H)],
   ] as const)('places items as comparing with every recent story does: %s', (_label, list, options, clock) => {
     const fast = createStoryIndex(options);
