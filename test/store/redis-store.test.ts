@@ -275,6 +275,50 @@ if (url === '') {
       }
     });
 
+    it('sends the claims of one turn of the event loop in one write, each still a command of its own', async () => {
+      const client = testRedis();
+      const prefix = testPrefix('store-commit-together');
+      try {
+        const store = createRedisStore(client, { prefix });
+        const commit = (keys: string[]) => ({
+          keys,
+          options: { ttlMs: 60_000, maxKeys: 100 },
+          expected: keys.filter((k) => k !== 'old'),
+          rulesVersion: 0,
+          state: { ...emptyFetchState(), etag: 'e' },
+          deliveries: [],
+          recent: [],
+          stories: [],
+          storyTtlMs: 60_000,
+        });
+        for (const feed of ['feed-1', 'feed-2', 'feed-3']) await store.claim(feed, ['old'], { ttlMs: 60_000, maxKeys: 100 });
+        await store.claimAndCommit('feed-1', commit(['old'])); // loads the script
+        const socket = client.stream;
+        let results: Array<{ fresh: string[]; committed: boolean }> = [];
+        const wire = await onTheWire(client, async () => {
+          const claims = ['feed-1', 'feed-2', 'feed-3'].map((feed) => store.claimAndCommit(feed, commit([`${feed}-new`, 'old'])));
+          // Held in the socket until the turn ends: nothing has been written yet.
+          expect(socket.writableCorked).toBe(1);
+          expect(socket.writableLength).toBeGreaterThan(0);
+          results = await Promise.all(claims);
+          expect(socket.writableCorked).toBe(0);
+        });
+        expect(results.map((r) => [r.fresh, r.committed])).toEqual([
+          [['feed-1-new'], true],
+          [['feed-2-new'], true],
+          [['feed-3-new'], true],
+        ]);
+        expect(wire.fromClient.map((c) => c.args[0]?.toLowerCase())).toEqual(['evalsha', 'evalsha', 'evalsha']);
+        // A claim of a later turn is written in its own.
+        const later = store.claimAndCommit('feed-1', commit(['later']));
+        expect(socket.writableCorked).toBe(1);
+        expect((await later).fresh).toEqual(['later']);
+      } finally {
+        await deleteKeys(client, prefix);
+        await client.quit();
+      }
+    });
+
     it('leases in exactly one command that touches only the outbox slot', async () => {
       const client = testRedis();
       const prefix = testPrefix('store-lease-wire');
