@@ -3,18 +3,21 @@
 import { parentPort } from 'node:worker_threads';
 import { WirewatchError, describeError } from '../../errors.js';
 import { runParseJob, type ParseJob } from './parse-job.js';
-import type { WorkerReply } from './parse-pool.js';
+import type { WorkerJobs, WorkerReply } from './parse-pool.js';
 
 const port = parentPort;
 if (!port) throw new Error('parse-worker.ts runs as a worker thread (see parse-pool.ts)');
 
-port.on('message', ({ id, job }: { id: number; job: ParseJob }) => {
-  let reply: WorkerReply;
+function run(id: number, job: ParseJob): WorkerReply {
   try {
-    reply = { id, ok: true, result: runParseJob(job) };
+    return { id, ok: true, result: runParseJob(job) };
   } catch (err) {
-    reply = err instanceof WirewatchError ? { id, ok: false, code: err.code, message: err.message } : { id, ok: false, code: 'parse_failed', message: `cannot parse the feed: ${describeError(err)}` };
+    return err instanceof WirewatchError ? { id, ok: false, code: err.code, message: err.message } : { id, ok: false, code: 'parse_failed', message: `cannot parse the feed: ${describeError(err)}` };
   }
-  port.postMessage(reply);
+}
+
+// Each job is answered as soon as it is parsed, not with the others of its message.
+port.on('message', ({ jobs }: WorkerJobs) => {
+  for (const { id, job } of jobs) port.postMessage(run(id, job));
 });
 port.postMessage({ ready: true } satisfies WorkerReply);

@@ -2,7 +2,8 @@
 // thread, and a body that would stall or exhaust the bot (a parse that runs on and on, one that
 // needs a huge heap) costs only its own poll — `parse_failed` — while the next job still parses.
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WirewatchError } from '../../../src/errors.js';
 import { createParsePool, defaultParseWorkers, inlineParsePool, JOBS_PER_WORKER, type ParseJob, type ParsePool } from '../../../src/sources/feed/parse-pool.js';
 import { runParseJob } from '../../../src/sources/feed/parse-job.js';
@@ -103,6 +104,23 @@ describe('parse pool', () => {
     expect((await before).feed.items[0]?.title).toBe('first');
     expect((await heavy).message).toMatch(/more than 16 MB/);
     expect((await Promise.all(after)).map((r) => r.feed.items[0]?.title)).toEqual(['second', 'third']);
+  });
+
+  it('hands a worker the jobs of one turn of the event loop in one message', async () => {
+    pool = createParsePool({ size: 1 });
+    await pool.parse(jobOf(rss('<item><title>ready</title><guid>r</guid></item>'))); // the worker has loaded
+    const posted = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const jobs = ['a', 'b', 'c'].map((t) => pool?.parse(jobOf(rss(`<item><title>${t}</title><guid>${t}</guid></item>`))));
+      expect((await Promise.all(jobs)).map((r) => r?.feed.items[0]?.title)).toEqual(['a', 'b', 'c']);
+      expect(posted).toHaveBeenCalledTimes(1);
+      expect((posted.mock.calls[0]?.[0] as { jobs: unknown[] }).jobs).toHaveLength(3);
+      // A job of a later turn goes in a message of its own.
+      expect((await pool.parse(jobOf(rss('<item><title>d</title><guid>d</guid></item>')))).feed.items[0]?.title).toBe('d');
+      expect(posted).toHaveBeenCalledTimes(2);
+    } finally {
+      posted.mockRestore();
+    }
   });
 
   it('parses jobs queued beyond its workers, in any number', async () => {
