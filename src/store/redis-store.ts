@@ -548,17 +548,15 @@ export function createRedisStore(redis: RedisClient, options: RedisStoreOptions)
   const dueKey = `${prefix}{outbox}:due`;
   let closed = false;
 
-  /**
-   * The socket corked by `writeTogether` until the end of this turn of the event loop, if any.
-   */
+  /** The socket `writeTogether` corked until the end of this turn of the event loop, if any. */
   let corked: { cork(): void; uncork(): void } | undefined;
   /**
    * Lets the claims of one turn of the event loop leave in one socket write: the first corks the
    * client's socket and the check phase of the same turn uncorks it (no timer: nothing waits past
    * the turn). Each claim stays a command of its own, with its own answer and its own script run;
    * only the writes are merged. Polls whose parse ends together claim together (2.4 claims a write
-   * in \`bench/profile.ts advance\`), and each write that wakes a sleeping Redis cost the writer
-   * 60–90 µs of CPU on a two-core VM (a PING 8.6 µs while Redis was busy). Not in a cluster,
+   * in `bench/profile.ts advance`), and each write that wakes a sleeping Redis cost the writer
+   * 50–90 µs of CPU on a two-core VM (a PING 8.6 µs while Redis was busy). Not in a cluster,
    * where the claim takes another path.
    */
   const writeTogether = (): void => {
