@@ -389,6 +389,25 @@ describe('createStoryIndex', () => {
     expect(plain(fast.snapshot())).toEqual(plain(slow.snapshot()));
   });
 
+  it('compares the representatives past the thirty it marks one by one', () => {
+    // Thirty-five reports of one deal, the 32nd the only one naming TSMC; then an item naming TSMC alone.
+    const deal = 'Nvidia and OpenAI sign a chip supply deal for new data centers';
+    const reports: StoryIndexItem[] = Array.from({ length: 35 }, (_, i) => ({
+      title: i === 31 ? 'Nvidia, OpenAI and TSMC sign a chip supply deal for new data centers' : deal,
+      summary: '',
+      key: `r${i}`,
+      source: `o${i}`,
+    }));
+    const item: StoryIndexItem = { title: 'TSMC signs a chip supply deal for new data centers', summary: '', key: 'x', source: 'ox' };
+    const fast = createStoryIndex({ representatives: 40 });
+    const slow = referenceIndex({ representatives: 40 });
+    const now = Date.UTC(2026, 0, 30);
+    for (const r of reports) expect(fast.assign(r, now)).toEqual(slow.assign(r, now));
+    const placed = fast.assign(item, now);
+    expect(placed).toEqual(slow.assign(item, now));
+    expect(placed).toMatchObject({ storyId: storyIdOf('r0'), isNew: false, member: 35 });
+  });
+
   it('starts again from a stored copy, odd times included, as the plain index does', () => {
     const list = items([...labeled, ...synthetic.slice(0, 100)], 'r');
     const half = createStoryIndex({});
