@@ -134,6 +134,26 @@ function hasKeyHash(hashes: Uint32Array, key: string): boolean {
   return false;
 }
 
+/**
+ * One source's entry of the parse memos, handed to its poll. A class, not an object of two fresh
+ * closures: every poll makes one, a 304 included.
+ */
+class SourceMemo implements MemoSlot<FeedMemo> {
+  constructor(
+    private readonly memos: Map<string, FeedMemo>,
+    private readonly sourceId: string,
+  ) {}
+
+  get(): FeedMemo | undefined {
+    return this.memos.get(this.sourceId);
+  }
+
+  set(memo: FeedMemo | undefined): void {
+    if (memo) this.memos.set(this.sourceId, memo);
+    else this.memos.delete(this.sourceId);
+  }
+}
+
 /** True when two states differ at most in `lastFetchAt` (what a 304 or an unchanged body changes). */
 function onlyFetchTimeChanged(a: FetchState, b: FetchState): boolean {
   return (
@@ -315,10 +335,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // What each source's last parse left (item text hashes and keys), so a changed feed parses only
   // its new items; dropped when a poll fails.
   const parseMemos = new Map<string, FeedMemo>();
-  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => ({
-    get: () => parseMemos.get(sourceId),
-    set: (memo) => (memo ? parseMemos.set(sourceId, memo) : parseMemos.delete(sourceId)),
-  });
+  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => new SourceMemo(parseMemos, sourceId);
   let rulesCache: { version: number; rules: CompiledChannelRules } | undefined;
   const storyTracker = createStoryTracker(store);
 

@@ -346,9 +346,11 @@ interface Target {
   origin: string;
   /** Path and query, as sent. */
   path: string;
+  /** Set once `checkUrl` has passed it: the verdict on a URL never changes for a fetcher (its allow-list is fixed). */
+  checked: boolean;
 }
 
-const targetFor = (url: URL): Target => ({ url, hostname: url.hostname, origin: url.origin, path: `${url.pathname}${url.search}` });
+const targetFor = (url: URL): Target => ({ url, hostname: url.hostname, origin: url.origin, path: `${url.pathname}${url.search}`, checked: false });
 
 /** Parsed URLs a fetcher keeps at most (one per source polled); beyond, it starts again. */
 const MAX_PARSED_URLS = 50_000;
@@ -531,7 +533,10 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
     let deadline: Deadline | undefined;
     try {
       for (let hop = 0; ; hop++) {
-        checkUrl(target.url);
+        if (!target.checked) {
+          checkUrl(target.url);
+          target.checked = true;
+        }
         const hopTarget = target;
         const hopUrl = target.url;
         let outcome: HopOutcome;

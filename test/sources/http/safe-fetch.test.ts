@@ -82,6 +82,15 @@ describe('address checks', () => {
     expect(srv.requests).toHaveLength(1);
   });
 
+  it('refuses a URL at every fetch, not only the first (a URL is checked again until it passes once)', async () => {
+    const srv = await server(feedHandler);
+    const f = fetcher({ allowCidrs: [] });
+    for (let i = 0; i < 3; i++) expect((await failure(f.fetch(`${srv.origin}/feed`))).code).toBe('fetch_refused');
+    const scheme = fetcher();
+    for (let i = 0; i < 3; i++) expect((await failure(scheme.fetch('ftp://127.0.0.1/feed'))).code).toBe('fetch_refused');
+    expect(srv.requests).toHaveLength(0);
+  });
+
   it('refuses 127.0.0.2 when only 127.0.0.1/32 is allowed', async () => {
     const err = await failure(fetcher().fetch('http://127.0.0.2:8080/feed'));
     expect(err.message).toBe('refused http://127.0.0.2:8080/feed: 127.0.0.2 is a loopback address (add it to WIREWATCH_FETCH_ALLOW to allow it)');
