@@ -139,18 +139,21 @@ function hasKeyHash(hashes: Uint32Array, key: string): boolean {
  * closures: every poll makes one, a 304 included.
  */
 class SourceMemo implements MemoSlot<FeedMemo> {
-  constructor(
-    private readonly memos: Map<string, FeedMemo>,
-    private readonly sourceId: string,
-  ) {}
+  readonly #memos: Map<string, FeedMemo>;
+  readonly #sourceId: string;
+
+  constructor(memos: Map<string, FeedMemo>, sourceId: string) {
+    this.#memos = memos;
+    this.#sourceId = sourceId;
+  }
 
   get(): FeedMemo | undefined {
-    return this.memos.get(this.sourceId);
+    return this.#memos.get(this.#sourceId);
   }
 
   set(memo: FeedMemo | undefined): void {
-    if (memo) this.memos.set(this.sourceId, memo);
-    else this.memos.delete(this.sourceId);
+    if (memo) this.#memos.set(this.#sourceId, memo);
+    else this.#memos.delete(this.#sourceId);
   }
 }
 

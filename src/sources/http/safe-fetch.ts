@@ -502,8 +502,9 @@ export function createSafeFetcher(policy: FetchPolicy): SafeFetcher {
   }
 
   /**
-   * The URLs asked for, parsed (never modified afterwards): a source asks for the same URL at every
-   * poll, and parsing it again was ~5 % of a 304 poll's CPU (bench/profile.ts same).
+   * The URLs asked for, parsed (the URL never modified afterwards; `checked` set once it passed): a
+   * source asks for the same URL at every poll, and parsing it again was ~5 % of a 304 poll's CPU
+   * (bench/profile.ts same).
    */
   const targets = new Map<string, Target>();
 
