@@ -5,7 +5,7 @@
 //   npx tsx bench/profile.ts advance    each round a tenth of the feeds gain 1–3 items (the bench's cycle)
 //   npx tsx bench/profile.ts same       every poll is answered 304
 //
-// Env: FEEDS (default 200), PARSE_WORKERS (default 0: parse on the main thread, so the profile
+// Env: FEEDS (default 200), PER_THREAD=1 (CPU and sleeps of each thread, from /proc), PARSE_WORKERS (default 0: parse on the main thread, so the profile
 // shows it; the bot runs defaultParseWorkers(): 1 on two cores), NOPROF=1 (no profiler: figures closer to the bench's),
 // PROFILE_DIR (default the system temp dir), ALLOC=1 (a sampled allocation profile instead),
 // ALLOC_SURVIVORS=1 (with ALLOC: only what outlived a scavenge, i.e. what was promoted),
@@ -54,15 +54,17 @@ const sources: SourceConfig[] = Array.from({ length: FEEDS }, (_, i) => ({ id: `
  * CPU ticks (1/100 s: USER_HZ) of each thread of this process by thread id, from /proc (Linux;
  * empty elsewhere): which share is the main thread, the parse threads, V8's GC and compiler threads.
  */
-function threadCpu(): Map<string, { name: string; ticks: number }> {
-  const out = new Map<string, { name: string; ticks: number }>();
+function threadCpu(): Map<string, { name: string; ticks: number; sleeps: number }> {
+  const out = new Map<string, { name: string; ticks: number; sleeps: number }>();
   try {
     for (const tid of readdirSync('/proc/self/task')) {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const close = stat.lastIndexOf(')');
       const name = stat.slice(stat.indexOf('(') + 1, close);
       const fields = stat.slice(close + 2).split(' ');
-      out.set(tid, { name: tid === String(process.pid) ? 'main' : name, ticks: Number(fields[11]) + Number(fields[12]) });
+      // Voluntary context switches: the times the thread went to sleep (and was woken again).
+      const sleeps = Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'))?.[1] ?? 0);
+      out.set(tid, { name: tid === String(process.pid) ? 'main' : name, ticks: Number(fields[11]) + Number(fields[12]), sleeps });
     }
   } catch {
     // Not Linux: no per-thread figures.
@@ -151,6 +153,8 @@ try {
     if (process.env.PER_THREAD) {
       const each = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.ticks - (threads0.get(tid)?.ticks ?? 0) - (idleTicks.get(tid) ?? 0)] as const).filter(([, v]) => v > 0);
       console.log(`each thread, µs/poll: ${each.sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
+      const sleeps = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.sleeps - (threads0.get(tid)?.sleeps ?? 0)] as const).filter(([, v]) => v > 0);
+      console.log(`each thread, sleeps per round: ${sleeps.sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${perRound(v)}`).join(', ')}`);
     }
     console.log(`per thread, µs/poll: ${[...byName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
   }
