@@ -8,15 +8,25 @@ const MILLIS = Array.from({ length: 1000 }, (_, ms) => `${String(ms).padStart(3,
 
 let secondStart = Number.NaN;
 let secondText = '';
+/** The last time asked and its text: the polls that end in one millisecond share one string (it is kept in each fetch state). */
+let lastMs = Number.NaN;
+let lastText = '';
 
 /** `date.toISOString()`; throws the same RangeError for an invalid date. */
 export function isoTime(date: Date): string {
   const ms = date.getTime();
+  if (ms === lastMs) return lastText;
   const into = ms - secondStart;
-  if (into >= 0 && into < 1000) return secondText + MILLIS[into];
+  if (into >= 0 && into < 1000) {
+    lastMs = ms;
+    lastText = secondText + MILLIS[into];
+    return lastText;
+  }
   const text = date.toISOString();
   secondStart = ms - (((ms % 1000) + 1000) % 1000);
   // Every form of toISOString (years beyond 9999 too) ends with `.mmmZ`.
   secondText = text.slice(0, -4);
+  lastMs = ms;
+  lastText = text;
   return text;
 }

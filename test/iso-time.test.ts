@@ -9,6 +9,12 @@ describe('isoTime', () => {
     for (let t = base - 3000; t < base + 3000; t += 7) expect(isoTime(new Date(t))).toBe(new Date(t).toISOString());
   });
 
+  it('answers a time asked twice in a row, and the times around it, each with its own text', () => {
+    const base = Date.UTC(2026, 10, 30, 12, 0, 0, 500);
+    const times = [base, base, base + 1, base + 1, base, base - 1000, base - 1000, base, base + 999, base + 500, base + 500];
+    for (const t of times) expect(isoTime(new Date(t))).toBe(new Date(t).toISOString());
+  });
+
   it('throws for an invalid date, as toISOString does', () => {
     isoTime(new Date(0));
     expect(() => isoTime(new Date(Number.NaN))).toThrow(RangeError);

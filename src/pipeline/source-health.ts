@@ -40,7 +40,8 @@ export function afterFailure(prior: FetchState, err: unknown, now: Date): { stat
   };
 }
 
-/** The state after a successful poll. */
+/** The state after a successful poll: `state` itself when it already says so (most polls: nothing to copy). */
 export function afterSuccess(state: FetchState): FetchState {
+  if (state.health === 'ok' && state.failures === 0 && state.lastError === undefined && state.nextAttemptAt === undefined) return state;
   return fetchStateWith(state, { health: 'ok', failures: 0, lastError: undefined, nextAttemptAt: undefined });
 }
