@@ -5,8 +5,9 @@
 //   npx tsx bench/profile.ts advance    each round a tenth of the feeds gain 1–3 items (the bench's cycle)
 //   npx tsx bench/profile.ts same       every poll is answered 304
 //
-// Env: FEEDS (default 200), FETCH_PARSE_ONLY=1 (fetch and parse alone instead of the pipeline), PER_THREAD=1 (CPU and sleeps of each thread, from /proc), PARSE_WORKERS (default 0: parse on the main thread, so the profile
-// shows it; the bot runs defaultParseWorkers(): 1 on two cores), NOPROF=1 (no profiler: figures closer to the bench's),
+// Env: FEEDS (default 200), FETCH_PARSE_ONLY=1 (fetch and parse alone instead of the pipeline),
+// PER_THREAD=1 (CPU and sleeps of each thread, from /proc), PARSE_WORKERS (default 0: parse on the
+// main thread, so the profile shows it; the bot runs defaultParseWorkers(): 1 on two cores), NOPROF=1 (no profiler: figures closer to the bench's),
 // PROFILE_DIR (default the system temp dir), ALLOC=1 (a sampled allocation profile instead),
 // ALLOC_SURVIVORS=1 (with ALLOC: only what outlived a scavenge, i.e. what was promoted),
 // CONCURRENCY (polls in flight, default 64), PAUSE_MS (idle before each measured round, as in the
@@ -16,16 +17,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FetchState, SourceConfig } from '../src/domain.js';
+import type { SourceConfig } from '../src/domain.js';
 import { createLogger } from '../src/log.js';
 import { createPipeline } from '../src/pipeline/poll-source.js';
-import { pollFeed, type FeedMemo } from '../src/sources/feed/feed-source.js';
 import { createParsePool } from '../src/sources/feed/parse-pool.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../src/sources/http/safe-fetch.js';
 import { createRedisStore } from '../src/store/redis-store.js';
-import { emptyFetchState } from '../src/store/store.js';
 import { startBenchRedis } from './bench-redis.js';
 import { CHANNELS } from './channels.js';
+import { createFloorPoller } from './fetch-parse-floor.js';
 import { startFeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
 
@@ -78,6 +78,7 @@ async function cycle(): Promise<number> {
   let fresh = 0;
   await inParallel(sources, Number(process.env.CONCURRENCY ?? 64), async (s) => {
     if (FETCH_PARSE_ONLY) {
+      // Not `fresh += await …`: that reads `fresh` before the await, and concurrent polls would overwrite each other's counts.
       const parsed = await fetchAndParse(s);
       fresh += parsed;
       return;
@@ -89,17 +90,13 @@ async function cycle(): Promise<number> {
   return fresh;
 }
 
-// FETCH_PARSE_ONLY=1: what the bench's "fetch and parse alone" does, in place of the pipeline (the
-// same fetcher, body hash, parse threads and incremental parse; no judging, claim or Redis), so the
-// two can be set side by side, thread by thread.
+// FETCH_PARSE_ONLY=1: the bench's "fetch and parse alone" (fetch-parse-floor.ts) in place of the
+// pipeline, so the two can be set side by side, thread by thread.
 const FETCH_PARSE_ONLY = Boolean(process.env.FETCH_PARSE_ONLY);
-const floorStates = new Map<string, FetchState>();
-const floorMemos = new Map<string, FeedMemo>();
+const floorPoll = createFloorPoller(fetcher, (job) => parsePool.parse(job), true);
 
 async function fetchAndParse(s: SourceConfig): Promise<number> {
-  const memo = { get: () => floorMemos.get(s.id), set: (m: FeedMemo | undefined) => (m ? floorMemos.set(s.id, m) : floorMemos.delete(s.id)) };
-  const poll = await pollFeed(fetcher, s, floorStates.get(s.id) ?? emptyFetchState(), () => new Date(), memo, (job) => parsePool.parse(job));
-  floorStates.set(s.id, poll.state);
+  const poll = await floorPoll(s);
   return poll.kind === 'parsed' ? poll.feed.items.length : 0;
 }
 

@@ -18,7 +18,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import Parser from 'rss-parser';
-import type { FetchState, SourceConfig } from '../src/domain.js';
+import type { SourceConfig } from '../src/domain.js';
 import type { ChatAdapter } from '../src/bots/chat-adapter.js';
 import { createCommandHandler } from '../src/bots/commands/command-core.js';
 import { renderSlackAlert, renderSlackDigest } from '../src/bots/slack/render.js';
@@ -26,7 +26,6 @@ import { createLogger } from '../src/log.js';
 import { createDeliverer } from '../src/pipeline/deliver.js';
 import { createPipeline, type PollReport, type PollStage } from '../src/pipeline/poll-source.js';
 import { decodeFeedBytes } from '../src/sources/feed/decode.js';
-import { pollFeed, type FeedMemo, type MemoSlot } from '../src/sources/feed/feed-source.js';
 import { parseFeed } from '../src/sources/feed/parse-feed.js';
 import { createParsePool } from '../src/sources/feed/parse-pool.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY, type SafeFetcher } from '../src/sources/http/safe-fetch.js';
@@ -35,6 +34,7 @@ import { STORE_DEFAULTS } from '../src/store/store.js';
 import type { RecentAlert } from '../src/domain.js';
 import { clientAddr, countRoundTrips, memoryUsage, scanKeys, serverCpuSeconds, startBenchRedis, usedMemory, type BenchRedis } from './bench-redis.js';
 import { farmFeedUrl, startFeedFarm, type FeedFarm } from './feed-farm.js';
+import { createFloorPoller } from './fetch-parse-floor.js';
 import { inParallel } from './in-parallel.js';
 import { CHANNELS } from './channels.js';
 import { ROOT, scriptArgs } from './paths.js';
@@ -353,24 +353,16 @@ function createFetchParseBot(farm: Pick<FeedFarm, 'url'>, feeds: number, conditi
   const fetcher = benchFetcher();
   const parsePool = benchParsePool();
   const sources = Array.from({ length: feeds }, (_, i) => sourceOf(farm, i));
-  const empty: FetchState = { health: 'ok', nextAttemptAt: undefined, etag: undefined, lastModified: undefined, bodyHash: undefined, failures: 0, lastError: undefined, lastFetchAt: undefined, lastNewAt: undefined };
-  const states = new Map<string, FetchState>();
-  const memos = new Map<string, FeedMemo>();
-  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => ({
-    get: () => memos.get(sourceId),
-    set: (memo) => (memo ? memos.set(sourceId, memo) : memos.delete(sourceId)),
-  });
-  const parse = (job: Parameters<typeof parsePool.parse>[0]) => parsePool.parse(job);
+  const poll = createFloorPoller(fetcher, (job) => parsePool.parse(job), conditional);
   async function cycle(first?: number): Promise<CycleResult> {
     let items = 0;
     const outcomes: Record<string, number> = {};
     const cpu0 = cpuSeconds();
     const t0 = performance.now();
     await inParallel(first === undefined ? sources : sources.slice(0, first), CONCURRENCY, async (s) => {
-      const poll = await pollFeed(fetcher, s, conditional ? (states.get(s.id) ?? empty) : empty, () => new Date(), conditional ? memoSlot(s.id) : undefined, parse);
-      if (conditional) states.set(s.id, poll.state);
-      outcomes[poll.kind] = (outcomes[poll.kind] ?? 0) + 1;
-      if (poll.kind === 'parsed') items += poll.feed.items.length;
+      const polled = await poll(s);
+      outcomes[polled.kind] = (outcomes[polled.kind] ?? 0) + 1;
+      if (polled.kind === 'parsed') items += polled.feed.items.length;
     });
     const wallMs = performance.now() - t0;
     return { wallMs, cpuS: cpuSeconds() - cpu0, deliverWallMs: 0, deliverCpuS: 0, redisCpuS: 0, redisPollCpuS: 0, polls: first ?? feeds, outcomes, fresh: items, alerts: 0, stages: emptyStages() };
