@@ -29,9 +29,30 @@ import { createFloorPoller } from './fetch-parse-floor.js';
 import { startFeedFarm } from './feed-farm.js';
 import { inParallel } from './in-parallel.js';
 
+/**
+ * A yes/no setting from the environment: unset, '', '0', 'false', 'no' or 'off' is no; '1', 'true',
+ * 'yes' or 'on' is yes; anything else stops the run. `Boolean(process.env.X)` read X=0 as yes, and
+ * a comparison set up as "FETCH_PARSE_ONLY=0 against FETCH_PARSE_ONLY=1" ran the floor twice.
+ */
+function envFlag(name: string): boolean {
+  const value = (process.env[name] ?? '').trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(value)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  throw new Error(`${name}=${process.env[name] ?? ''}: expected 1 or 0 (true/false, yes/no, on/off)`);
+}
+
 const mode = process.argv[2] ?? 'allnew';
 if (!['allnew', 'advance', 'same'].includes(mode)) throw new Error(`mode: allnew, advance or same (not ${mode})`);
 const FEEDS = Number(process.env.FEEDS ?? 200);
+// Read before anything starts, so that a mistyped value stops the run at once.
+// FETCH_PARSE_ONLY=1: the bench's "fetch and parse alone" (fetch-parse-floor.ts) in place of the
+// pipeline, so the two can be set side by side, thread by thread.
+const FETCH_PARSE_ONLY = envFlag('FETCH_PARSE_ONLY');
+const PROFILING = !envFlag('NOPROF');
+const ALLOCATIONS = envFlag('ALLOC');
+const SURVIVORS_ONLY = envFlag('ALLOC_SURVIVORS');
+const MARK = envFlag('MARK');
+const PER_THREAD = envFlag('PER_THREAD');
 const ROUNDS = mode === 'allnew' ? 5 : 20;
 
 
@@ -90,9 +111,6 @@ async function cycle(): Promise<number> {
   return fresh;
 }
 
-// FETCH_PARSE_ONLY=1: the bench's "fetch and parse alone" (fetch-parse-floor.ts) in place of the
-// pipeline, so the two can be set side by side, thread by thread.
-const FETCH_PARSE_ONLY = Boolean(process.env.FETCH_PARSE_ONLY);
 const floorPoll = createFloorPoller(fetcher, (job) => parsePool.parse(job), true);
 
 async function fetchAndParse(s: SourceConfig): Promise<number> {
@@ -110,13 +128,13 @@ try {
   }
   for (const k of Object.keys(stages)) stages[k] = 0;
   const session = new Session();
-  const profiling = !process.env.NOPROF;
-  const allocations = Boolean(process.env.ALLOC);
+  const profiling = PROFILING;
+  const allocations = ALLOCATIONS;
   if (allocations) {
     // Where the measured rounds allocate (sampled), instead of where they spend CPU.
     session.connect();
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.ALLOC_SURVIVORS });
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !SURVIVORS_ONLY });
   } else if (profiling) {
     session.connect();
     await session.post('Profiler.enable');
@@ -128,7 +146,7 @@ try {
   const idle = { user: 0, system: 0 };
   // Ticks each thread spent during the pauses, taken off its figure below.
   const idleTicks = new Map<string, number>();
-  if (process.env.MARK) console.log('--- measuring from here');
+  if (MARK) console.log('--- measuring from here');
   const threads0 = threadCpu();
   const r0 = process.resourceUsage();
   const c0 = process.cpuUsage();
@@ -168,7 +186,7 @@ try {
       byName.set(t.name, (byName.get(t.name) ?? 0) + spent);
     }
     const tick = 1e6 / 100;
-    if (process.env.PER_THREAD) {
+    if (PER_THREAD) {
       const each = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.ticks - (threads0.get(tid)?.ticks ?? 0) - (idleTicks.get(tid) ?? 0)] as const).filter(([, v]) => v > 0);
       console.log(`each thread, µs/poll: ${each.sort((a, b) => b[1] - a[1]).map(([n, v]) => `${n} ${((v * tick) / polls).toFixed(0)}`).join(', ')}`);
       const sleeps = [...threads].map(([tid, t]) => [`${t.name}#${tid}`, t.sleeps - (threads0.get(tid)?.sleeps ?? 0)] as const).filter(([, v]) => v > 0);
