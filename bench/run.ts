@@ -95,7 +95,7 @@ const START_FLAGS: string[] = (() => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const start = pkg.scripts.start ?? '';
   const node = start.slice(start.lastIndexOf('node '), start.indexOf('dist/cli.js'));
-  return (node.match(/--[a-z-]+=\S+/g) ?? []).map((f) => f.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'));
+  return (node.match(/--[a-z-]+(?:=\S+)?/g) ?? []).map((f) => f.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1'));
 })();
 const NEWS_ALERTS = quick ? 10_000 : 100_000;
 const NEWS_QUERIES = quick ? 50 : 500;
