@@ -128,14 +128,12 @@ try {
   }
   for (const k of Object.keys(stages)) stages[k] = 0;
   const session = new Session();
-  const profiling = PROFILING;
-  const allocations = ALLOCATIONS;
-  if (allocations) {
+  if (ALLOCATIONS) {
     // Where the measured rounds allocate (sampled), instead of where they spend CPU.
     session.connect();
     await session.post('HeapProfiler.enable');
     await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !SURVIVORS_ONLY });
-  } else if (profiling) {
+  } else if (PROFILING) {
     session.connect();
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 100 });
@@ -196,12 +194,12 @@ try {
   }
   console.log(`${mode}: ${polls} polls, ${items} new items; CPU ${(cpuUs / polls).toFixed(0)} µs per poll${items > 0 ? `, ${(cpuUs / items).toFixed(0)} µs per new item` : ''}; ${((items / wallMs) * 1000).toFixed(0)} new items/s`);
   if (items > 0) console.log(`per new item, µs (judge, story, format: CPU; source, store: wall summed over concurrent polls): ${Object.entries(stages).map(([k, v]) => `${k} ${((v * 1000) / items).toFixed(1)}`).join(', ')}`);
-  if (allocations) {
+  if (ALLOCATIONS) {
     const { profile } = await session.post('HeapProfiler.stopSampling');
     const file = join(process.env.PROFILE_DIR ?? tmpdir(), `wirewatch-${mode}.heapprofile`);
     writeFileSync(file, JSON.stringify(profile));
     console.log(`allocation profile: ${file}`);
-  } else if (profiling) {
+  } else if (PROFILING) {
     const { profile } = await session.post('Profiler.stop');
     const file = join(process.env.PROFILE_DIR ?? tmpdir(), `wirewatch-${mode}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
