@@ -2,7 +2,7 @@
 // its sha256 of the body and its parse threads (`pollFeed`), and nothing else. Shared by the bench
 // (run.ts) and bench/profile.ts (FETCH_PARSE_ONLY=1), so the two measure the same floor.
 import type { FetchState, SourceConfig } from '../src/domain.js';
-import { pollFeed, type FeedMemo, type FeedPoll, type MemoSlot } from '../src/sources/feed/feed-source.js';
+import { MapMemoSlot, pollFeed, type FeedMemo, type FeedPoll } from '../src/sources/feed/feed-source.js';
 import type { ParseBody } from '../src/sources/feed/parse-job.js';
 import type { SafeFetcher } from '../src/sources/http/safe-fetch.js';
 import { emptyFetchState } from '../src/store/store.js';
@@ -15,13 +15,9 @@ import { emptyFetchState } from '../src/store/store.js';
 export function createFloorPoller(fetcher: SafeFetcher, parse: ParseBody, conditional: boolean): (source: SourceConfig) => Promise<FeedPoll> {
   const states = new Map<string, FetchState>();
   const memos = new Map<string, FeedMemo>();
-  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => ({
-    get: () => memos.get(sourceId),
-    set: (memo) => (memo ? memos.set(sourceId, memo) : memos.delete(sourceId)),
-  });
   return async (source) => {
     if (!conditional) return pollFeed(fetcher, source, emptyFetchState(), () => new Date(), undefined, parse);
-    const poll = await pollFeed(fetcher, source, states.get(source.id) ?? emptyFetchState(), () => new Date(), memoSlot(source.id), parse);
+    const poll = await pollFeed(fetcher, source, states.get(source.id) ?? emptyFetchState(), () => new Date(), new MapMemoSlot(memos, source.id), parse);
     states.set(source.id, poll.state);
     return poll;
   };

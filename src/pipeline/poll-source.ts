@@ -15,6 +15,7 @@ import { afterFailure, afterSuccess } from './source-health.js';
 import type { SafeFetcher } from '../sources/http/safe-fetch.js';
 import type { ParseBody } from '../sources/feed/parse-job.js';
 import type { ParsePool } from '../sources/feed/parse-pool.js';
+import { MapMemoSlot } from '../sources/feed/feed-source.js';
 import type { FeedMemo, MemoSlot, PollContext } from '../sources/source-kind.js';
 import { emptyFetchState, type Store } from '../store/store.js';
 
@@ -132,29 +133,6 @@ function hasKeyHash(hashes: Uint32Array, key: string): boolean {
     else hi = mid - 1;
   }
   return false;
-}
-
-/**
- * One source's entry of the parse memos, handed to its poll. A class, not an object of two fresh
- * closures: every poll makes one, a 304 included.
- */
-class SourceMemo implements MemoSlot<FeedMemo> {
-  readonly #memos: Map<string, FeedMemo>;
-  readonly #sourceId: string;
-
-  constructor(memos: Map<string, FeedMemo>, sourceId: string) {
-    this.#memos = memos;
-    this.#sourceId = sourceId;
-  }
-
-  get(): FeedMemo | undefined {
-    return this.#memos.get(this.#sourceId);
-  }
-
-  set(memo: FeedMemo | undefined): void {
-    if (memo) this.#memos.set(this.#sourceId, memo);
-    else this.#memos.delete(this.#sourceId);
-  }
 }
 
 /** True when two states differ at most in `lastFetchAt` (what a 304 or an unchanged body changes). */
@@ -338,7 +316,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   // What each source's last parse left (item text hashes and keys), so a changed feed parses only
   // its new items; dropped when a poll fails.
   const parseMemos = new Map<string, FeedMemo>();
-  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => new SourceMemo(parseMemos, sourceId);
+  const memoSlot = (sourceId: string): MemoSlot<FeedMemo> => new MapMemoSlot(parseMemos, sourceId);
   let rulesCache: { version: number; rules: CompiledChannelRules } | undefined;
   const storyTracker = createStoryTracker(store);
 

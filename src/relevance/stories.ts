@@ -793,11 +793,10 @@ export interface StoryIndex {
   assign(item: StoryIndexItem, now: number | Date): StoryAssignment;
   /** The stories still in the window, oldest first (for a store to persist). */
   snapshot(): StoryRecord[];
-  /** The stories of `snapshot` whose id is one of `ids`, in the same order: what a batch touched. */
-  snapshotOf(ids: ReadonlySet<string>): StoryRecord[];
   /**
-   * `snapshotOf` without the copies: the index's own records, to read at once and never change (a
-   * story of hundreds of outlets is not copied to write a few of its reports).
+   * The stories of `snapshot` whose id is one of `ids`, in the same order (what a batch touched),
+   * without the copies: the index's own records, to read at once and never change (a story of
+   * hundreds of outlets is not copied to write a few of its reports).
    */
   readOf(ids: Iterable<string>): readonly StoryRecord[];
 }
@@ -1373,9 +1372,6 @@ export function createStoryIndex(options: StoryIndexOptions = {}): StoryIndex {
     },
     snapshot() {
       return stories.filter((s) => s.alive).map(copy);
-    },
-    snapshotOf(wanted) {
-      return touchedStories(wanted).map(copy);
     },
     readOf(wanted) {
       return touchedStories(wanted).map((s) => s.record);

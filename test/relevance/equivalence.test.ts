@@ -428,8 +428,8 @@ describe('createStoryIndex', () => {
     const index = createStoryIndex({});
     const ids = items(synthetic.slice(0, 80), 't').map((item, i) => index.assign(item, Date.UTC(2026, 0, 29) + i * 60_000).storyId);
     const wanted = new Set(ids.filter((_, i) => i % 3 === 0));
-    expect(index.snapshotOf(wanted)).toEqual(index.snapshot().filter((s) => wanted.has(s.id)));
-    expect(index.readOf(wanted)).toEqual(index.snapshotOf(wanted));
-    expect(index.snapshotOf(new Set(['nope']))).toEqual([]);
+    expect(wanted.size).toBeGreaterThan(1);
+    expect(index.readOf(wanted)).toEqual(index.snapshot().filter((s) => wanted.has(s.id)));
+    expect(index.readOf(new Set(['nope']))).toEqual([]);
   });
 });

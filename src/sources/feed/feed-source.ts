@@ -38,6 +38,29 @@ export interface MemoSlot<T> {
   set(value: T | undefined): void;
 }
 
+/**
+ * One source's entry of a map of memos. A class, not an object of two fresh closures: the pipeline
+ * makes one every poll, a 304 included (the bench's floor makes them the same way).
+ */
+export class MapMemoSlot<T> implements MemoSlot<T> {
+  readonly #memos: Map<string, T>;
+  readonly #sourceId: string;
+
+  constructor(memos: Map<string, T>, sourceId: string) {
+    this.#memos = memos;
+    this.#sourceId = sourceId;
+  }
+
+  get(): T | undefined {
+    return this.#memos.get(this.#sourceId);
+  }
+
+  set(value: T | undefined): void {
+    if (value) this.#memos.set(this.#sourceId, value);
+    else this.#memos.delete(this.#sourceId);
+  }
+}
+
 /** A conditional fetch: nothing new (304 or the same bytes), or a new body to parse. */
 export type ConditionalFetch =
   | { kind: 'not-modified' | 'unchanged'; state: FetchState }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FetchState, SourceConfig } from '../../../src/domain.js';
-import { pollFeed, type FeedMemo, type MemoSlot } from '../../../src/sources/feed/feed-source.js';
+import { MapMemoSlot, pollFeed, type FeedMemo } from '../../../src/sources/feed/feed-source.js';
 import { parseFeed } from '../../../src/sources/feed/parse-feed.js';
 import { createSafeFetcher, DEFAULT_FETCH_POLICY } from '../../../src/sources/http/safe-fetch.js';
 import { WirewatchError } from '../../../src/errors.js';
@@ -95,13 +95,16 @@ describe('pollFeed', () => {
     });
     const fetcher = createSafeFetcher({ ...DEFAULT_FETCH_POLICY, allowCidrs: ['127.0.0.1/32'], perHostSpacingMs: 0 });
     cleanups.push(() => srv.close(), () => fetcher.close());
-    let memo: FeedMemo | undefined;
-    const slot: MemoSlot<FeedMemo> = { get: () => memo, set: (m) => (memo = m) };
+    // The slot of source 'oren' in a map that also holds another source's memo, as the pipeline keeps them.
+    const other: FeedMemo = { url: 'http://other.example/feed.xml', hashes: new Uint32Array(4), keys: 'x' };
+    const memos = new Map<string, FeedMemo>([['other', other]]);
+    const slot = new MapMemoSlot(memos, 'oren');
 
     body = feed(item('a') + item('b'));
     const first = await pollFeed(fetcher, source(srv), EMPTY_STATE, undefined, slot);
     expect(first.kind === 'parsed' && first.partial).toBe(undefined);
-    expect(memo?.keys).toBe('a\u0000b');
+    expect(slot.get()?.keys).toBe('a\u0000b');
+    expect(memos.get('oren')).toBe(slot.get());
 
     body = feed(item('c') + item('a') + item('b'));
     const second = await pollFeed(fetcher, source(srv), first.state, undefined, slot);
@@ -113,12 +116,14 @@ describe('pollFeed', () => {
     const whole = await second.partial.complete();
     expect(whole).toEqual({ ...parseFeed(body, { sourceId: 'oren', url: `${srv.origin}/feed.xml` }), encoding: 'windows-1252' });
     expect(whole.items.find((i) => i.key === 'c')).toEqual(second.feed.items[0]);
-    expect(memo?.keys).toBe('c\u0000a\u0000b');
+    expect(slot.get()?.keys).toBe('c\u0000a\u0000b');
 
     // A body that does not parse forgets the memo: the next good one is parsed whole.
     body = '<!DOCTYPE html><html><body>moved</body></html>';
     await expect(pollFeed(fetcher, source(srv), second.state, undefined, slot)).rejects.toMatchObject({ code: 'parse_failed' });
-    expect(memo).toBeUndefined();
+    expect(slot.get()).toBeUndefined();
+    expect([...memos.keys()]).toEqual(['other']);
+    expect(memos.get('other')).toBe(other);
     body = feed(item('d') + item('c') + item('a'));
     const fourth = await pollFeed(fetcher, source(srv), second.state, undefined, slot);
     expect(fourth.kind === 'parsed' && fourth.partial === undefined && fourth.feed.items.map((i) => i.key)).toEqual(['d', 'c', 'a']);
