@@ -140,8 +140,9 @@ function recordingAdapter(sent: { messages: number; bytes: number }): ChatAdapte
 }
 
 /** Time spent per stage, ms. */
-type Stages = Record<'fetch' | 'parse' | 'store' | 'judge' | 'story' | 'format' | 'deliver', number>;
-const emptyStages = (): Stages => ({ fetch: 0, parse: 0, store: 0, judge: 0, story: 0, format: 0, deliver: 0 });
+/** `claim` is the pipeline's `store` stage: every store call of a poll, the claim-and-commit script nearly always. */
+type Stages = Record<'fetch' | 'parse' | 'claim' | 'judge' | 'story' | 'format' | 'deliver', number>;
+const emptyStages = (): Stages => ({ fetch: 0, parse: 0, claim: 0, judge: 0, story: 0, format: 0, deliver: 0 });
 
 /** A fetcher that times its fetches (the `fetch` stage; the rest of the kind's poll is `parse`). */
 function timedFetcher(inner: SafeFetcher, stages: { current: Stages }): SafeFetcher {
@@ -217,6 +218,7 @@ async function createRealBot(redisServer: Pick<BenchRedis, 'client'>, farm: Pick
   const onStage = (stage: PollStage, ms: number) => {
     // The kind's poll is fetch + decode + hash + parse: what is not fetch is parse.
     if (stage === 'source') stages.current.parse += ms;
+    else if (stage === 'store') stages.current.claim += ms;
     else stages.current[stage] += ms;
   };
   const logger = createLogger({ level: 'silent' });
@@ -993,7 +995,7 @@ try {
     const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0)));
     console.log('');
     for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  '));
-    console.log(`\nstages, ms per cycle (fetch, parse and store: wall time summed over concurrent polls, waiting included — parsing runs on the parse threads; judge, story, format: main-thread CPU): ${JSON.stringify(p.stagesMsPerCycle)}`);
+    console.log(`\nstages, ms per cycle (fetch, parse and claim: wall time summed over concurrent polls, waiting included — parsing runs on the parse threads; judge, story, format: main-thread CPU): ${JSON.stringify(p.stagesMsPerCycle)}`);
     console.log(`all-new feeds, µs per item (total: CPU of all threads; parse: wall, summed over concurrent polls; judge, story, format: CPU): ${JSON.stringify(p.allNewUsPerItem)}`);
     if (scaleUncapped) console.log(`${SCALE_FEEDS} sources with Node's default heap: cycles ${scaleUncapped.cycles.map((c) => `${c.wallS.toFixed(1)} s wall / ${c.cpuS.toFixed(1)} s CPU`).join(', ')}; peak RSS ${scaleUncapped.peakRssMb.toFixed(0)} MB`);
     console.log(`${SCALE_FEEDS} sources (${START_FLAGS.join(' ')}, as npm start): cycles ${scale.cycles.map((c) => `${c.wallS.toFixed(1)} s wall / ${c.cpuS.toFixed(1)} s CPU + ${c.redisCpuS.toFixed(1)} s Redis`).join(', ')}; peak RSS ${scale.peakRssMb.toFixed(0)} MB`);
